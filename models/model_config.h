@@ -1,0 +1,63 @@
+#pragma once
+// Plain description of an SSD-MobileNet-v1 model; filled from YAML by pipeline/config and
+// from checkpoint metadata. Owns no tensors.
+#include <string>
+#include <vector>
+
+namespace tailor::models {
+
+struct AnchorConfig {
+  int num_layers = 6;
+  float min_scale = 0.2f;
+  float max_scale = 0.95f;
+  std::vector<float> aspect_ratios{1.0f, 2.0f, 0.5f, 3.0f, 0.3333f};
+  float interpolated_scale_aspect_ratio = 1.0f;
+  bool reduce_boxes_in_lowest_layer = true;
+  float base_anchor_height = 1.0f;
+  float base_anchor_width = 1.0f;
+};
+
+struct BoxCoderConfig {
+  float y_scale = 10.f, x_scale = 10.f, height_scale = 5.f, width_scale = 5.f;
+};
+
+struct MatcherConfig {
+  float matched_threshold = 0.5f;
+  float unmatched_threshold = 0.5f;
+  bool negatives_lower_than_unmatched = true;
+  bool force_match_for_each_row = true;
+};
+
+struct LossConfig {
+  float classification_weight = 1.f;
+  float localization_weight = 1.f;
+  int num_hard_examples = 3000;
+  float hard_mining_iou = 0.99f;
+  int max_negatives_per_positive = 3;
+  int min_negatives_per_image = 0;
+  float l2_weight = 4e-5f;  // on conv weights, not on depthwise weights (regularize_depthwise=false)
+};
+
+struct PostProcessConfig {
+  float score_threshold = 1e-8f;
+  float iou_threshold = 0.6f;
+  int max_detections_per_class = 100;
+  int max_total_detections = 100;
+};
+
+struct SsdConfig {
+  int num_classes = 90;
+  int image_height = 300;
+  int image_width = 300;
+  float depth_multiplier = 1.0f;
+  int min_depth = 16;
+  float batch_norm_decay = 0.9997f;
+  float batch_norm_epsilon = 0.001f;
+  AnchorConfig anchors;
+  BoxCoderConfig box_coder;
+  MatcherConfig matcher;
+  LossConfig loss;
+  PostProcessConfig post_process;
+};
+
+}  // namespace tailor::models
