@@ -1,0 +1,19 @@
+#pragma once
+// Batch normalization over the last (channel) dimension of NHWC input, TF semantics:
+// y = gamma * (x - mean) / sqrt(var + eps) + beta.
+#include "engine/tensor.h"
+
+namespace tailor::ops {
+
+// Training mode: normalizes with the batch's mean and (biased) variance, and updates the
+// moving statistics in place without recording history:
+//   moving = moving * decay + batch_stat * (1 - decay)   (TF uses the unbiased variance here)
+// gamma may be undefined (scale=False in TF), meaning 1.
+Tensor batch_norm_train(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                        Tensor& moving_mean, Tensor& moving_variance, float decay, float epsilon);
+
+// Inference mode: normalizes with the moving statistics (gradients still flow to x, gamma, beta).
+Tensor batch_norm_infer(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                        const Tensor& moving_mean, const Tensor& moving_variance, float epsilon);
+
+}  // namespace tailor::ops
