@@ -1,0 +1,22 @@
+#pragma once
+// Dense 2-D convolution, NHWC input, HWIO weights [kh,kw,C_in,C_out], TF padding.
+// 1x1 stride-1 convolutions are a GEMM ([N*H*W, C_in] x [C_in, C_out]) and take the pointwise
+// path; other shapes use im2col + sgemm. *_ref are the plain loops.
+#include "kernels/conv_geometry.h"
+
+namespace tailor::kernels::cpu {
+
+void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float* y);
+void conv2d_backward_input(const ConvGeometry& g, const float* dy, const float* w, float* dx);
+void conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* dy, float* dw);
+
+// 1x1 stride 1 (g.kernel_h == g.kernel_w == 1, g.stride == 1).
+void pointwise_conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float* y);
+void pointwise_conv2d_backward_input(const ConvGeometry& g, const float* dy, const float* w, float* dx);
+void pointwise_conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* dy, float* dw);
+
+void conv2d_forward_ref(const ConvGeometry& g, const float* x, const float* w, float* y);
+void conv2d_backward_input_ref(const ConvGeometry& g, const float* dy, const float* w, float* dx);
+void conv2d_backward_filter_ref(const ConvGeometry& g, const float* x, const float* dy, float* dw);
+
+}  // namespace tailor::kernels::cpu
