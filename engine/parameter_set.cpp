@@ -4,13 +4,13 @@
 
 namespace tailor {
 
-Tensor& ParameterSet::add(const std::string& name, Tensor value, bool trainable, bool regularize) {
+Tensor ParameterSet::add(const std::string& name, Tensor value, bool trainable, bool regularize) {
   TAILOR_CHECK(!contains(name), UserError, "duplicate parameter name '", name, "'");
   value.set_name(name);
   if (trainable) value.set_requires_grad(true);
   index_[name] = params_.size();
   params_.push_back({name, value, trainable, regularize});
-  return params_.back().value;
+  return value;
 }
 
 Parameter* ParameterSet::find(const std::string& name) {

@@ -21,8 +21,8 @@ struct Parameter {
 class ParameterSet {
  public:
   // Adds a parameter; throws UserError if the name exists. Sets the tensor's name, and
-  // requires_grad when trainable. Returns the stored tensor (same impl as `value`).
-  Tensor& add(const std::string& name, Tensor value, bool trainable, bool regularize);
+  // requires_grad when trainable. Returns a handle to the stored tensor (same impl as `value`).
+  Tensor add(const std::string& name, Tensor value, bool trainable, bool regularize);
 
   bool contains(const std::string& name) const { return index_.count(name) != 0; }
   Parameter* find(const std::string& name);
