@@ -10,15 +10,24 @@ namespace tailor {
 namespace {
 thread_local bool g_grad_mode = true;
 
-Tensor accumulate(const Tensor& a, const Tensor& b) { return a.defined() ? ops::add(a, b) : b; }
+Tensor accumulate(const Tensor& a, const Tensor& b) {
+  return a.defined() ? ops::add(a, b) : b;
+}
 }  // namespace
 
-bool grad_mode_enabled() { return g_grad_mode; }
+bool grad_mode_enabled() {
+  return g_grad_mode;
+}
 
-NoGradGuard::NoGradGuard() : previous_(g_grad_mode) { g_grad_mode = false; }
-NoGradGuard::~NoGradGuard() { g_grad_mode = previous_; }
+NoGradGuard::NoGradGuard() : previous_(g_grad_mode) {
+  g_grad_mode = false;
+}
+NoGradGuard::~NoGradGuard() {
+  g_grad_mode = previous_;
+}
 
-Tensor record_op(Tensor out, const char* op, const std::vector<Tensor>& inputs, Node::BackwardFn fn) {
+Tensor record_op(Tensor out, const char* op, const std::vector<Tensor>& inputs,
+                 Node::BackwardFn fn) {
   if (!g_grad_mode) return out;
   bool any = false;
   for (const Tensor& t : inputs) any = any || (t.defined() && t.requires_grad());
@@ -43,11 +52,12 @@ Tensor record_op(Tensor out, const char* op, const std::vector<Tensor>& inputs, 
 }
 
 void run_backward(const Tensor& root, const Tensor& grad_in) {
-  TAILOR_CHECK(root.requires_grad(), UserError, "backward() on a tensor that does not require grad");
+  TAILOR_CHECK(root.requires_grad(), UserError,
+               "backward() on a tensor that does not require grad");
   Tensor grad = grad_in;
   if (!grad.defined()) {
-    TAILOR_CHECK(root.numel() == 1, ShapeError, "backward() without a gradient needs a scalar, got ",
-                 shape_str(root.shape()));
+    TAILOR_CHECK(root.numel() == 1, ShapeError,
+                 "backward() without a gradient needs a scalar, got ", shape_str(root.shape()));
     grad = Tensor::full(root.shape(), 1.f, root.device());
   }
   TAILOR_CHECK(grad.shape() == root.shape(), ShapeError, "backward(): gradient ",

@@ -50,7 +50,8 @@ class NoGradGuard {
 
 // Makes `out` the result of op `op` on `inputs`, recording `fn` for backward when needed.
 // Returns `out` (with grad_fn set when recorded).
-Tensor record_op(Tensor out, const char* op, const std::vector<Tensor>& inputs, Node::BackwardFn fn);
+Tensor record_op(Tensor out, const char* op, const std::vector<Tensor>& inputs,
+                 Node::BackwardFn fn);
 
 // Runs backward from `root`. `grad` defaults to 1 for a scalar root.
 void run_backward(const Tensor& root, const Tensor& grad);

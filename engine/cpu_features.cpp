@@ -38,7 +38,8 @@ const CpuFeatures& cpu_features() {
 SimdLevel simd_level() {
   static const SimdLevel level = [] {
     const CpuFeatures& f = cpu_features();
-    SimdLevel best = f.avx512f ? SimdLevel::Avx512 : (f.avx2 && f.fma ? SimdLevel::Avx2 : SimdLevel::Scalar);
+    SimdLevel best =
+        f.avx512f ? SimdLevel::Avx512 : (f.avx2 && f.fma ? SimdLevel::Avx2 : SimdLevel::Scalar);
     const char* cap = std::getenv("TAILOR_SIMD");
     if (cap && std::strcmp(cap, "scalar") == 0) return SimdLevel::Scalar;
     if (cap && std::strcmp(cap, "avx2") == 0 && best == SimdLevel::Avx512) return SimdLevel::Avx2;
@@ -49,9 +50,12 @@ SimdLevel simd_level() {
 
 const char* simd_level_name(SimdLevel level) {
   switch (level) {
-    case SimdLevel::Avx512: return "avx512";
-    case SimdLevel::Avx2: return "avx2";
-    default: return "scalar";
+    case SimdLevel::Avx512:
+      return "avx512";
+    case SimdLevel::Avx2:
+      return "avx2";
+    default:
+      return "scalar";
   }
 }
 
@@ -59,7 +63,8 @@ std::string cpu_brand() {
   unsigned regs[12] = {};
   unsigned a, b, c, d;
   if (!__get_cpuid(0x80000000, &a, &b, &c, &d) || a < 0x80000004) return "unknown";
-  for (unsigned i = 0; i < 3; ++i) __get_cpuid(0x80000002 + i, &regs[i * 4], &regs[i * 4 + 1], &regs[i * 4 + 2], &regs[i * 4 + 3]);
+  for (unsigned i = 0; i < 3; ++i)
+    __get_cpuid(0x80000002 + i, &regs[i * 4], &regs[i * 4 + 1], &regs[i * 4 + 2], &regs[i * 4 + 3]);
   std::string s(reinterpret_cast<char*>(regs), sizeof(regs));
   s = s.c_str();
   while (!s.empty() && s.back() == ' ') s.pop_back();

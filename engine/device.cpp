@@ -26,7 +26,9 @@ void require_cuda() {
 }
 
 #ifndef TAILOR_WITH_CUDA
-bool cuda_built() { return false; }
+bool cuda_built() {
+  return false;
+}
 bool cuda_available(std::string* reason) {
   if (reason) *reason = "this binary was built without CUDA (-DTAILOR_CUDA=OFF or no nvcc)";
   return false;

@@ -6,20 +6,28 @@ namespace tailor {
 
 size_t dtype_size(DType t) {
   switch (t) {
-    case DType::Float32: return 4;
-    case DType::Int32: return 4;
-    case DType::Int64: return 8;
-    case DType::UInt8: return 1;
+    case DType::Float32:
+      return 4;
+    case DType::Int32:
+      return 4;
+    case DType::Int64:
+      return 8;
+    case DType::UInt8:
+      return 1;
   }
   return 0;
 }
 
 const char* dtype_name(DType t) {
   switch (t) {
-    case DType::Float32: return "float32";
-    case DType::Int32: return "int32";
-    case DType::Int64: return "int64";
-    case DType::UInt8: return "uint8";
+    case DType::Float32:
+      return "float32";
+    case DType::Int32:
+      return "int32";
+    case DType::Int64:
+      return "int64";
+    case DType::UInt8:
+      return "uint8";
   }
   return "unknown";
 }

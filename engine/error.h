@@ -43,7 +43,7 @@ std::string concat(const Args&... args) {
 }  // namespace tailor
 
 // TAILOR_CHECK(cond, ErrorType, parts...): throw ErrorType with the parts streamed together.
-#define TAILOR_CHECK(cond, ErrorType, ...)                         \
-  do {                                                             \
+#define TAILOR_CHECK(cond, ErrorType, ...)                               \
+  do {                                                                   \
     if (!(cond)) throw ErrorType(::tailor::detail::concat(__VA_ARGS__)); \
   } while (0)

@@ -36,7 +36,9 @@ Storage::Storage(size_t bytes, Device device) : bytes_(bytes), device_(device) {
   data_ = allocator_for(device).allocate(bytes);
 }
 
-Storage::~Storage() { allocator_for(device_).deallocate(data_, bytes_); }
+Storage::~Storage() {
+  allocator_for(device_).deallocate(data_, bytes_);
+}
 
 #ifndef TAILOR_WITH_CUDA
 void copy_bytes(void* dst, Device dst_device, const void* src, Device src_device, size_t bytes) {
@@ -93,9 +95,15 @@ const Shape& Tensor::shape() const {
   TAILOR_CHECK(defined(), UserError, "shape() on an undefined tensor");
   return impl_->shape;
 }
-const Shape& Tensor::strides() const { return impl_->strides; }
-DType Tensor::dtype() const { return impl_->dtype; }
-Device Tensor::device() const { return impl_->storage->device(); }
+const Shape& Tensor::strides() const {
+  return impl_->strides;
+}
+DType Tensor::dtype() const {
+  return impl_->dtype;
+}
+Device Tensor::device() const {
+  return impl_->storage->device();
+}
 
 int64_t Tensor::size(int64_t d) const {
   int64_t n = dim();
@@ -105,14 +113,17 @@ int64_t Tensor::size(int64_t d) const {
   return impl_->shape[d];
 }
 
-bool Tensor::is_contiguous() const { return impl_->strides == contiguous_strides(impl_->shape); }
+bool Tensor::is_contiguous() const {
+  return impl_->strides == contiguous_strides(impl_->shape);
+}
 
 void* Tensor::raw_data() const {
   return static_cast<char*>(impl_->storage->data()) + impl_->offset * dtype_size(impl_->dtype);
 }
 
 Tensor Tensor::view(const Shape& shape) const {
-  TAILOR_CHECK(is_contiguous(), ShapeError, "view of a non-contiguous tensor ", shape_str(this->shape()));
+  TAILOR_CHECK(is_contiguous(), ShapeError, "view of a non-contiguous tensor ",
+               shape_str(this->shape()));
   Shape s = shape;
   int64_t known = 1, infer = -1;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -142,7 +153,8 @@ Tensor Tensor::view(const Shape& shape) const {
 Tensor Tensor::slice(int64_t d, int64_t start, int64_t end) const {
   int64_t n = dim();
   if (d < 0) d += n;
-  TAILOR_CHECK(d >= 0 && d < n, ShapeError, "slice: dimension out of range for ", shape_str(shape()));
+  TAILOR_CHECK(d >= 0 && d < n, ShapeError, "slice: dimension out of range for ",
+               shape_str(shape()));
   TAILOR_CHECK(0 <= start && start <= end && end <= impl_->shape[d], ShapeError, "slice [", start,
                ",", end, ") out of range for dimension ", d, " of ", shape_str(shape()));
   auto impl = std::make_shared<TensorImpl>(*impl_);
@@ -190,7 +202,9 @@ Tensor Tensor::clone() const {
   return out;
 }
 
-Tensor Tensor::contiguous() const { return is_contiguous() ? *this : clone(); }
+Tensor Tensor::contiguous() const {
+  return is_contiguous() ? *this : clone();
+}
 
 Tensor Tensor::to(Device device) const {
   if (device == this->device()) return *this;
@@ -201,9 +215,9 @@ Tensor Tensor::to(Device device) const {
 }
 
 void Tensor::copy_from(const Tensor& src) {
-  TAILOR_CHECK(src.shape() == shape() && src.dtype() == dtype(), ShapeError, "copy_from: ",
-               shape_str(src.shape()), " ", dtype_name(src.dtype()), " into ", shape_str(shape()),
-               " ", dtype_name(dtype()));
+  TAILOR_CHECK(src.shape() == shape() && src.dtype() == dtype(), ShapeError,
+               "copy_from: ", shape_str(src.shape()), " ", dtype_name(src.dtype()), " into ",
+               shape_str(shape()), " ", dtype_name(dtype()));
   TAILOR_CHECK(is_contiguous(), ShapeError, "copy_from into a non-contiguous tensor");
   if (src.is_contiguous()) {
     copy_bytes(raw_data(), device(), src.raw_data(), src.device(), nbytes());
@@ -235,14 +249,16 @@ float Tensor::item() const {
 }
 
 std::vector<float> Tensor::to_vector() const {
-  TAILOR_CHECK(dtype() == DType::Float32, UserError, "to_vector() on a ", dtype_name(dtype()), " tensor");
+  TAILOR_CHECK(dtype() == DType::Float32, UserError, "to_vector() on a ", dtype_name(dtype()),
+               " tensor");
   Tensor host = to(Device::cpu()).contiguous();
   const float* p = host.data<float>();
   return std::vector<float>(p, p + host.numel());
 }
 
 std::vector<int32_t> Tensor::to_vector_i32() const {
-  TAILOR_CHECK(dtype() == DType::Int32, UserError, "to_vector_i32() on a ", dtype_name(dtype()), " tensor");
+  TAILOR_CHECK(dtype() == DType::Int32, UserError, "to_vector_i32() on a ", dtype_name(dtype()),
+               " tensor");
   Tensor host = to(Device::cpu()).contiguous();
   const int32_t* p = host.data<int32_t>();
   return std::vector<int32_t>(p, p + host.numel());
@@ -259,22 +275,37 @@ void Tensor::fill_(float value) {
   }
 }
 
-bool Tensor::requires_grad() const { return impl_ && impl_->requires_grad; }
+bool Tensor::requires_grad() const {
+  return impl_ && impl_->requires_grad;
+}
 
 Tensor& Tensor::set_requires_grad(bool on) {
-  TAILOR_CHECK(!on || dtype() == DType::Float32, UserError, "only float32 tensors can require grad");
+  TAILOR_CHECK(!on || dtype() == DType::Float32, UserError,
+               "only float32 tensors can require grad");
   impl_->requires_grad = on;
   return *this;
 }
 
-Tensor Tensor::grad() const { return impl_->grad ? Tensor(impl_->grad) : Tensor(); }
-void Tensor::set_grad(const Tensor& g) const { impl_->grad = g.impl_ptr(); }
-void Tensor::zero_grad() const { impl_->grad.reset(); }
-const std::shared_ptr<Node>& Tensor::grad_fn() const { return impl_->grad_fn; }
+Tensor Tensor::grad() const {
+  return impl_->grad ? Tensor(impl_->grad) : Tensor();
+}
+void Tensor::set_grad(const Tensor& g) const {
+  impl_->grad = g.impl_ptr();
+}
+void Tensor::zero_grad() const {
+  impl_->grad.reset();
+}
+const std::shared_ptr<Node>& Tensor::grad_fn() const {
+  return impl_->grad_fn;
+}
 
-void Tensor::backward(const Tensor& grad_output) const { run_backward(*this, grad_output); }
+void Tensor::backward(const Tensor& grad_output) const {
+  run_backward(*this, grad_output);
+}
 
-const std::string& Tensor::name() const { return impl_->name; }
+const std::string& Tensor::name() const {
+  return impl_->name;
+}
 Tensor& Tensor::set_name(const std::string& name) {
   impl_->name = name;
   return *this;

@@ -55,10 +55,14 @@ class Tensor {
   explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
 
   // Factories. Shapes with a zero dimension are allowed (empty tensors).
-  static Tensor empty(const Shape& shape, DType dtype = DType::Float32, Device device = Device::cpu());
-  static Tensor zeros(const Shape& shape, DType dtype = DType::Float32, Device device = Device::cpu());
+  static Tensor empty(const Shape& shape, DType dtype = DType::Float32,
+                      Device device = Device::cpu());
+  static Tensor zeros(const Shape& shape, DType dtype = DType::Float32,
+                      Device device = Device::cpu());
   static Tensor full(const Shape& shape, float value, Device device = Device::cpu());
-  static Tensor ones(const Shape& shape, Device device = Device::cpu()) { return full(shape, 1.f, device); }
+  static Tensor ones(const Shape& shape, Device device = Device::cpu()) {
+    return full(shape, 1.f, device);
+  }
   static Tensor from_vector(const std::vector<float>& values, const Shape& shape);
   static Tensor from_vector_i32(const std::vector<int32_t>& values, const Shape& shape);
   static Tensor scalar(float v) { return from_vector({v}, {}); }
@@ -86,8 +90,8 @@ class Tensor {
   Tensor view(const Shape& shape) const;  // needs a contiguous tensor; one dim may be -1
   Tensor slice(int64_t dim, int64_t start, int64_t end) const;
   Tensor select(int64_t dim, int64_t index) const;  // drops `dim`
-  Tensor contiguous() const;  // this if contiguous, else a packed copy
-  Tensor clone() const;       // always a packed copy, no autograd history
+  Tensor contiguous() const;                        // this if contiguous, else a packed copy
+  Tensor clone() const;                             // always a packed copy, no autograd history
   Tensor to(Device device) const;
   Tensor detach() const;  // same storage, new impl without grad_fn
 

@@ -24,7 +24,9 @@ class ThreadPool {
     stop();
     if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     stopping_ = false;
-    for (int i = 1; i < n; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
+    // New workers must skip the jobs already run: start them at the current generation.
+    const uint64_t start = generation_;
+    for (int i = 1; i < n; ++i) workers_.emplace_back([this, i, start] { worker_loop(i, start); });
   }
 
   // Runs task(i) for i in [0, n_tasks) across the pool; the caller runs task 0.
@@ -58,9 +60,8 @@ class ThreadPool {
     }
   }
 
-  void worker_loop(int index) {
+  void worker_loop(int index, uint64_t seen) {
     t_in_worker = true;
-    uint64_t seen = 0;
     for (;;) {
       std::unique_lock<std::mutex> lk(mutex_);
       cv_.wait(lk, [&] { return stopping_ || generation_ != seen; });
@@ -102,9 +103,13 @@ ThreadPool& pool() {
 
 }  // namespace
 
-int num_threads() { return pool().size(); }
+int num_threads() {
+  return pool().size();
+}
 
-void set_num_threads(int n) { pool().resize(n); }
+void set_num_threads(int n) {
+  pool().resize(n);
+}
 
 void parallel_for(int64_t begin, int64_t end, int64_t grain,
                   const std::function<void(int64_t, int64_t)>& fn) {

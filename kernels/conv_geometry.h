@@ -21,7 +21,8 @@ struct ConvGeometry {
 // TF SAME: out = ceil(in / stride); total pad = max((out-1)*stride + k - in, 0), split with the
 // smaller half at the top/left (so 3x3 stride 2 from 300 to 150 pads 0 top, 1 bottom).
 // VALID: out = ceil((in - k + 1) / stride), no padding.
-inline void tf_padding(int64_t in, int64_t k, int64_t stride, Padding p, int64_t* out, int64_t* pad_before) {
+inline void tf_padding(int64_t in, int64_t k, int64_t stride, Padding p, int64_t* out,
+                       int64_t* pad_before) {
   if (p == Padding::Same) {
     *out = (in + stride - 1) / stride;
     int64_t total = (*out - 1) * stride + k - in;
@@ -33,8 +34,8 @@ inline void tf_padding(int64_t in, int64_t k, int64_t stride, Padding p, int64_t
   }
 }
 
-inline ConvGeometry make_conv_geometry(int64_t n, int64_t h, int64_t w, int64_t c, int64_t kh, int64_t kw,
-                                       int64_t out_c, int64_t stride, Padding p) {
+inline ConvGeometry make_conv_geometry(int64_t n, int64_t h, int64_t w, int64_t c, int64_t kh,
+                                       int64_t kw, int64_t out_c, int64_t stride, Padding p) {
   ConvGeometry g;
   g.batch = n;
   g.in_h = h;

@@ -1,6 +1,7 @@
 #pragma once
 // Plain description of an SSD-MobileNet-v1 model; filled from YAML by pipeline/config and
 // from checkpoint metadata. Owns no tensors.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -35,7 +36,8 @@ struct LossConfig {
   float hard_mining_iou = 0.99f;
   int max_negatives_per_positive = 3;
   int min_negatives_per_image = 0;
-  float l2_weight = 4e-5f;  // on conv weights, not on depthwise weights (regularize_depthwise=false)
+  float l2_weight =
+      4e-5f;  // on conv weights, not on depthwise weights (regularize_depthwise=false)
 };
 
 struct PostProcessConfig {
@@ -53,6 +55,11 @@ struct SsdConfig {
   int min_depth = 16;
   float batch_norm_decay = 0.9997f;
   float batch_norm_epsilon = 0.001f;
+  // Truncated-normal stddev of the MobileNet backbone (mobilenet_v1_arg_scope) and of the
+  // extra feature layers and box predictors (the pipeline's conv_hyperparams).
+  float backbone_init_stddev = 0.09f;
+  float head_init_stddev = 0.03f;
+  uint64_t init_seed = 0;  // parameter initialization is reproducible from this
   AnchorConfig anchors;
   BoxCoderConfig box_coder;
   MatcherConfig matcher;

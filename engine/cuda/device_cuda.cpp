@@ -1,15 +1,22 @@
-// CUDA side of engine/device.h and engine/tensor.h's copy helpers.
+// CUDA side of engine/device.h and engine/tensor.h's copy helpers. Copies run on Tailor's
+// stream so they are ordered with the kernels; a copy into host memory waits for that stream
+// only (never the whole device) before the host reads the bytes.
 #include <cuda_runtime_api.h>
 
 #include <cstring>
+#include <string>
 
+#include "engine/cuda/cuda_check.h"
+#include "engine/cuda/stream.h"
 #include "engine/device.h"
 #include "engine/error.h"
 #include "engine/tensor.h"
 
 namespace tailor {
 
-bool cuda_built() { return true; }
+bool cuda_built() {
+  return true;
+}
 
 bool cuda_available(std::string* reason) {
   static std::string why;
@@ -31,11 +38,6 @@ bool cuda_available(std::string* reason) {
   return ok;
 }
 
-static void check(cudaError_t err, const char* call, size_t bytes) {
-  TAILOR_CHECK(err == cudaSuccess, DeviceError, call, " of ", bytes, " bytes failed: ",
-               cudaGetErrorName(err), ": ", cudaGetErrorString(err));
-}
-
 void copy_bytes(void* dst, Device dst_device, const void* src, Device src_device, size_t bytes) {
   if (bytes == 0) return;
   if (dst_device.is_cpu() && src_device.is_cpu()) {
@@ -43,8 +45,14 @@ void copy_bytes(void* dst, Device dst_device, const void* src, Device src_device
     return;
   }
   require_cuda();
-  // Default-stream copies keep ordering with the kernels on Tailor's stream (legacy stream).
-  check(cudaMemcpy(dst, src, bytes, cudaMemcpyDefault), "cudaMemcpy", bytes);
+  const int device = dst_device.is_cuda() ? dst_device.index : src_device.index;
+  cudaStream_t s = cuda::stream(device);
+  const std::string what =
+      std::to_string(bytes) + " bytes " + src_device.str() + " -> " + dst_device.str();
+  TAILOR_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDefault, s), what);
+  // The host reads its buffer as soon as we return. (From pageable host memory the runtime
+  // stages the bytes before cudaMemcpyAsync returns, so uploads need no wait.)
+  if (dst_device.is_cpu()) TAILOR_CUDA_CHECK(cudaStreamSynchronize(s), what);
 }
 
 void zero_bytes(void* dst, Device device, size_t bytes) {
@@ -54,7 +62,8 @@ void zero_bytes(void* dst, Device device, size_t bytes) {
     return;
   }
   require_cuda();
-  check(cudaMemset(dst, 0, bytes), "cudaMemset", bytes);
+  TAILOR_CUDA_CHECK(cudaMemsetAsync(dst, 0, bytes, cuda::stream(device.index)),
+                    std::to_string(bytes) + " bytes on " + device.str());
 }
 
 }  // namespace tailor

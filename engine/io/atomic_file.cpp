@@ -12,7 +12,9 @@
 
 namespace tailor::io {
 
-static std::string errno_text() { return std::strerror(errno); }
+static std::string errno_text() {
+  return std::strerror(errno);
+}
 
 void write_file_atomic(const std::string& path, const std::string& bytes) {
   std::string tmp = path + ".tmp." + std::to_string(getpid());

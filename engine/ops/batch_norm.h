@@ -8,7 +8,9 @@ namespace tailor::ops {
 // Training mode: normalizes with the batch's mean and (biased) variance, and updates the
 // moving statistics in place without recording history:
 //   moving = moving * decay + batch_stat * (1 - decay)   (TF uses the unbiased variance here)
-// gamma may be undefined (scale=False in TF), meaning 1.
+// evaluated as TF's assign_moving_average does: moving -= (moving - stat) * (1 - decay), with
+// stat = the batch variance times rows/(rows-1) (FusedBatchNorm's Bessel correction, rows =
+// N*H*W). gamma may be undefined (scale=False in TF), meaning 1; beta undefined means 0.
 Tensor batch_norm_train(const Tensor& x, const Tensor& gamma, const Tensor& beta,
                         Tensor& moving_mean, Tensor& moving_variance, float decay, float epsilon);
 

@@ -12,4 +12,8 @@ Tensor sigmoid_cross_entropy_with_logits(const Tensor& logits, const Tensor& lab
 //   0.5 d^2 if |d| < 1 else |d| - 0.5. Gradient flows to prediction only.
 Tensor smooth_l1(const Tensor& prediction, const Tensor& target);
 
+// TF nn.l2_loss: sum(x^2) / 2, a scalar. Weight decay (TF's l2_regularizer(scale)) is
+// scale * l2_loss(w); see engine/optim/l2_regularizer.h.
+Tensor l2_loss(const Tensor& x);
+
 }  // namespace tailor::ops

@@ -12,8 +12,10 @@ void conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* 
 
 // 1x1 stride 1 (g.kernel_h == g.kernel_w == 1, g.stride == 1).
 void pointwise_conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float* y);
-void pointwise_conv2d_backward_input(const ConvGeometry& g, const float* dy, const float* w, float* dx);
-void pointwise_conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* dy, float* dw);
+void pointwise_conv2d_backward_input(const ConvGeometry& g, const float* dy, const float* w,
+                                     float* dx);
+void pointwise_conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* dy,
+                                      float* dw);
 
 void conv2d_forward_ref(const ConvGeometry& g, const float* x, const float* w, float* y);
 void conv2d_backward_input_ref(const ConvGeometry& g, const float* dy, const float* w, float* dx);

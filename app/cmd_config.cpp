@@ -1,0 +1,67 @@
+// `tailor config import pipeline.config [--out F]`: TF OD API text config -> Tailor YAML.
+// `tailor config check C`: loads a Tailor config with every check train would apply.
+#include <iostream>
+#include <memory>
+
+#include "app/command.h"
+#include "engine/io/atomic_file.h"
+#include "pipeline/config/pipeline_config.h"
+#include "pipeline/config/tf_config_import.h"
+
+namespace {
+
+struct ImportOptions {
+  std::string input;
+  std::string out;
+};
+
+void run_import(const ImportOptions& o) {
+  const auto r = tailor::pipeline::import_tf_pipeline_config(o.input);
+  for (const auto& w : r.warnings) std::cerr << "warning: " << w << "\n";
+  if (o.out.empty()) {
+    std::cout << r.yaml;
+  } else {
+    tailor::io::write_file_atomic(o.out, r.yaml);
+    // The result must load: catch a conversion bug here rather than at train time.
+    tailor::pipeline::load_pipeline_config(o.out);
+    std::cerr << "wrote " << o.out << " (" << r.warnings.size() << " warnings)\n";
+  }
+}
+
+void run_check(const std::string& path) {
+  using namespace tailor::pipeline;
+  const PipelineConfig c = load_pipeline_config(path);
+  std::cout << path << ": ok\n"
+            << "  model: ssd, " << c.model.num_classes << " classes, " << c.model.image_height
+            << "x" << c.model.image_width << ", depth_multiplier " << c.model.depth_multiplier
+            << "\n"
+            << "  train: batch " << c.train.batch_size << ", " << c.train.num_steps << " steps, lr "
+            << c.train.rms_prop.learning_rate.initial_learning_rate << ", output "
+            << c.train.output_dir << "\n";
+  for (const auto& s : c.train_input.sources)
+    std::cout << "  train data: " << s.name << " (" << to_string(s.format) << ") " << s.path
+              << "\n";
+  if (c.has_eval_input)
+    for (const auto& s : c.eval_input.sources)
+      std::cout << "  eval data: " << s.name << " (" << to_string(s.format) << ") " << s.path
+                << "\n";
+}
+
+}  // namespace
+
+TAILOR_COMMAND("config", "Import a TF Object Detection API pipeline.config or check a config",
+               [](CLI::App& cmd) {
+                 cmd.require_subcommand(1);
+                 auto opts = std::make_shared<ImportOptions>();
+                 CLI::App* imp = cmd.add_subcommand(
+                     "import", "Convert a TF OD API pipeline.config (text format) to Tailor YAML");
+                 imp->add_option("pipeline_config", opts->input, "TF pipeline.config")
+                     ->required()
+                     ->check(CLI::ExistingFile);
+                 imp->add_option("--out", opts->out, "Write the YAML here (default: stdout)");
+                 imp->callback([opts] { run_import(*opts); });
+                 auto path = std::make_shared<std::string>();
+                 CLI::App* chk = cmd.add_subcommand("check", "Load and validate a Tailor config");
+                 chk->add_option("config", *path, "Tailor YAML config")->required();
+                 chk->callback([path] { run_check(*path); });
+               });

@@ -1,0 +1,54 @@
+// `tailor convert --from PATH --to OUT.safetensors`: TF checkpoints keep their variable names;
+// a .tflite SSD-MobileNet-v1 becomes Tailor's model variables (dequantized, transposed to HWIO,
+// batch norm as identity; see models/import/tflite_ssd_import.h) with its model settings in the
+// metadata.
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "app/command.h"
+#include "engine/io/checkpoint.h"
+#include "engine/io/tflite.h"
+#include "engine/io/weights_file.h"
+#include "models/import/tflite_ssd_import.h"
+
+namespace {
+
+struct ConvertOptions {
+  std::string from, to;
+};
+
+void convert(const ConvertOptions& o) {
+  using namespace tailor;
+  if (o.to.size() < 12 || o.to.compare(o.to.size() - 12, 12, ".safetensors") != 0)
+    throw UsageError("--to must name a .safetensors file, got '" + o.to + "'");
+  io::Checkpoint out;
+  if (io::detect_weights_format(o.from) == io::WeightsFormat::Tflite) {
+    const models::TfliteSsdImport imp = models::import_tflite_ssd(io::TfliteModel::open(o.from));
+    out.tensors = imp.variables;
+    const nlohmann::json config = {{"num_classes", imp.config.num_classes},
+                                   {"depth_multiplier", imp.config.depth_multiplier},
+                                   {"image_height", imp.config.image_height},
+                                   {"image_width", imp.config.image_width}};
+    out.metadata[io::kMetaModelConfig] = config.dump();
+    out.metadata["tailor.source"] = o.from;
+  } else {
+    out.tensors = io::read_tensors(o.from);
+    out.metadata["tailor.source"] = o.from;
+  }
+  io::save_checkpoint(o.to, out);
+  std::cout << "wrote " << out.tensors.size() << " tensors to " << o.to << '\n';
+}
+
+}  // namespace
+
+TAILOR_COMMAND("convert", "Convert a TF checkpoint or .tflite model to a .safetensors checkpoint",
+               [](CLI::App& cmd) {
+                 auto opts = std::make_shared<ConvertOptions>();
+                 cmd.add_option("--from", opts->from,
+                                "TF checkpoint prefix or .index, .tflite, or .safetensors")
+                     ->required();
+                 cmd.add_option("--to", opts->to, "Output .safetensors path")->required();
+                 cmd.callback([opts] { convert(*opts); });
+               });

@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# One pass over Tailor's CUDA backend on a GPU machine (an H200 lent for ~15 minutes in all):
+#   1. configure + build only what the checks need (cmake/ninja, -j16);
+#   2. the CUDA test suites through ctest;
+#   3. the same suites under `compute-sanitizer --tool memcheck`;
+#   4. `tailor bench kernels|model --device cuda --peer pytorch`, each only if that command exists.
+# Every step has its own timeout and the whole run a budget (default 540 s), so it ends well
+# inside a 10-minute call. Everything lands in $OUT (default ./gpu_out) as at most 8 files:
+#   summary.txt build.log tests.log memcheck.log bench_kernels.{log,json} bench_model.{log,json}
+# The script never stops at a failed step; summary.txt lists each step's status and exit code,
+# and the script exits non-zero if any step failed (a skipped step is not a failure).
+#
+# Dry run without a GPU: it builds, the tests report "no CUDA device: <reason>" skips, memcheck
+# and the benches are skipped with the reason.
+#
+# Dependencies. The GPU image has nvcc, cmake and ninja; cuDNN may come only as the Python wheel
+# nvidia-cudnn-cu13, which is found automatically. Debian packages the build needs (yaml-cpp,
+# pugixml, CLI11, GoogleTest, libjpeg, libpng) can be carried as .debs: on a machine with apt,
+#   bench/gpu_check.sh --fetch-debs      # apt-get download into .gpu_debs/ (git-ignore it)
+# and name .gpu_debs in the device run's `carry`; they are unpacked into the build folder only.
+#
+# Environment: OUT, BUILD_DIR (default build-gpu), JOBS (16), BUDGET_S (540), DEB_DIR (.gpu_debs),
+# CMAKE_ARGS (extra configure flags).
+set -u -o pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DEB_DIR=${DEB_DIR:-$ROOT/.gpu_debs}
+DEB_PACKAGES=(libyaml-cpp-dev libyaml-cpp0.7 libjpeg62-turbo-dev libjpeg62-turbo libpng-dev libpng16-16
+  zlib1g-dev nlohmann-json3-dev libpugixml-dev libpugixml1v5 libcli11-dev libgtest-dev libgmock-dev)
+
+if [ "${1:-}" = "--fetch-debs" ]; then
+  mkdir -p "$DEB_DIR" && cd "$DEB_DIR" && apt-get download "${DEB_PACKAGES[@]}"
+  exit $?
+fi
+
+OUT=${OUT:-./gpu_out}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+BUILD=${BUILD_DIR:-$ROOT/build-gpu}
+JOBS=${JOBS:-16}
+BUDGET_S=${BUDGET_S:-540}
+START=$(date +%s)
+SUMMARY=$OUT/summary.txt
+FAILED=0
+: >"$SUMMARY"
+
+note() { echo "$*" | tee -a "$SUMMARY"; }
+remaining() { echo $((BUDGET_S - ($(date +%s) - START))); }
+
+# run_step NAME LOG LIMIT_S CMD...: runs CMD with min(LIMIT_S, budget left) and appends to LOG.
+run_step() {
+  local name=$1 log=$2 limit=$3
+  shift 3
+  local left
+  left=$(remaining)
+  if [ "$left" -lt 20 ]; then
+    note "SKIP  $name: time budget spent (${BUDGET_S}s)"
+    return 0
+  fi
+  [ "$limit" -gt "$left" ] && limit=$left
+  echo "== $name (limit ${limit}s): $*" >>"$log"
+  local t0 rc
+  t0=$(date +%s)
+  timeout --kill-after=10 "$limit" "$@" >>"$log" 2>&1
+  rc=$?
+  local dt=$(($(date +%s) - t0))
+  if [ $rc -eq 0 ]; then
+    note "OK    $name (${dt}s)"
+  elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+    note "FAIL  $name: timed out after ${limit}s (see $(basename "$log"))"
+    FAILED=1
+  else
+    note "FAIL  $name: exit $rc after ${dt}s (see $(basename "$log"))"
+    FAILED=1
+  fi
+  return $rc
+}
+
+# ---- environment -------------------------------------------------------------------------
+{
+  echo "gpu_check $(date -u +%FT%TZ) on $(hostname)"
+  echo "tree: $ROOT ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo no-git))"
+  command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm \
+    --format=csv,noheader 2>&1 | sed 's/^/gpu: /' || echo "gpu: nvidia-smi not found"
+  command -v nvcc >/dev/null || export PATH=/usr/local/cuda/bin:$PATH
+  echo "nvcc: $(nvcc --version 2>/dev/null | tail -1)"
+  echo "compute-sanitizer: $(command -v compute-sanitizer || echo not found)"
+} >>"$SUMMARY" 2>&1
+
+# ---- dependencies: carried .debs and cuDNN from the Python wheel ---------------------------
+CMAKE_EXTRA=()
+if ls "$DEB_DIR"/*.deb >/dev/null 2>&1; then
+  DEPS_ROOT=$BUILD/deps-root
+  mkdir -p "$DEPS_ROOT"
+  for d in "$DEB_DIR"/*.deb; do dpkg -x "$d" "$DEPS_ROOT"; done
+  export CMAKE_PREFIX_PATH="$DEPS_ROOT/usr${CMAKE_PREFIX_PATH:+:$CMAKE_PREFIX_PATH}"
+  export CPATH="$DEPS_ROOT/usr/include${CPATH:+:$CPATH}"
+  export LD_LIBRARY_PATH="$DEPS_ROOT/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  export LIBRARY_PATH="$DEPS_ROOT/usr/lib/x86_64-linux-gnu${LIBRARY_PATH:+:$LIBRARY_PATH}"
+  note "deps: unpacked $(ls "$DEB_DIR"/*.deb | wc -l) .debs from $DEB_DIR"
+fi
+if [ ! -e /usr/include/cudnn.h ] && [ ! -e /usr/local/include/cudnn.h ] && [ ! -e /usr/local/cuda/include/cudnn.h ]; then
+  CUDNN_DIR=$(python3 -c 'import nvidia.cudnn, os; print(list(nvidia.cudnn.__path__)[0])' 2>/dev/null || true)
+  if [ -n "$CUDNN_DIR" ] && [ -e "$CUDNN_DIR/include/cudnn.h" ]; then
+    CUDNN_LIB=$(ls "$CUDNN_DIR"/lib/libcudnn.so* 2>/dev/null | head -1)
+    CMAKE_EXTRA+=("-DCUDNN_INCLUDE_DIR=$CUDNN_DIR/include" "-DCUDNN_LIBRARY=$CUDNN_LIB")
+    export LD_LIBRARY_PATH="$CUDNN_DIR/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    note "cudnn: from the Python wheel at $CUDNN_DIR ($CUDNN_LIB)"
+  fi
+fi
+
+# ---- 1. build ------------------------------------------------------------------------------
+BUILD_LOG=$OUT/build.log
+: >"$BUILD_LOG"
+# shellcheck disable=SC2086
+run_step configure "$BUILD_LOG" 120 cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  "${CMAKE_EXTRA[@]}" ${CMAKE_ARGS:-}
+# Two targets, two steps: a broken test build must not hide the benches, nor the reverse.
+BUILT=0
+TAILOR_BUILT=0
+if run_step "build test_cuda" "$BUILD_LOG" 360 ninja -C "$BUILD" -j "$JOBS" test_cuda; then BUILT=1; fi
+if run_step "build tailor" "$BUILD_LOG" 240 ninja -C "$BUILD" -j "$JOBS" tailor; then TAILOR_BUILT=1; fi
+grep -q "TAILOR_HAS_CUDA:INTERNAL=ON\|TAILOR_WITH_CUDA" "$BUILD/CMakeCache.txt" 2>/dev/null ||
+  grep -q "Tailor: CUDA" "$BUILD_LOG" || note "WARN  configure did not enable CUDA (see build.log)"
+
+TEST_BIN=$BUILD/tests/test_cuda
+TAILOR=$BUILD/app/tailor
+HAVE_GPU=0
+if command -v nvidia-smi >/dev/null && nvidia-smi -L >/dev/null 2>&1; then HAVE_GPU=1; fi
+
+# ---- 2. CUDA tests -------------------------------------------------------------------------
+TEST_LOG=$OUT/tests.log
+: >"$TEST_LOG"
+CUDA_TESTS='^(Impl/|Cuda|ConvImplNames)'
+if [ $BUILT -eq 1 ]; then
+  run_step ctest "$TEST_LOG" 150 ctest --test-dir "$BUILD" -R "$CUDA_TESTS" --output-on-failure -j 4
+  # The skip reasons ctest hides: one line per skipped test with its message.
+  timeout 60 "$TEST_BIN" 2>&1 | grep -E "SKIPPED|no CUDA device" | sort | uniq -c | head -20 >>"$TEST_LOG"
+  grep -E "tests passed|Skipped|Failed" "$TEST_LOG" | tail -3 | sed 's/^/      /' | tee -a "$SUMMARY"
+else
+  note "SKIP  ctest: test_cuda did not build"
+fi
+
+# ---- 3. memcheck ---------------------------------------------------------------------------
+MEM_LOG=$OUT/memcheck.log
+: >"$MEM_LOG"
+if [ $BUILT -ne 1 ]; then
+  note "SKIP  memcheck: test_cuda did not build"
+elif [ $HAVE_GPU -ne 1 ]; then
+  note "SKIP  memcheck: no GPU on this machine (nvidia-smi -L failed)"
+elif ! command -v compute-sanitizer >/dev/null; then
+  note "SKIP  memcheck: compute-sanitizer not found"
+else
+  run_step memcheck "$MEM_LOG" 180 compute-sanitizer --tool memcheck --error-exitcode 1 --leak-check no \
+    "$TEST_BIN" --gtest_brief=1
+  grep -E "ERROR SUMMARY" "$MEM_LOG" | tail -1 | sed 's/^/      /' | tee -a "$SUMMARY"
+fi
+
+# ---- 4. benches ----------------------------------------------------------------------------
+# bench_cmd NAME: runs `tailor bench NAME --device cuda --peer pytorch` when the command exists,
+# writing JSON where the command takes --json or --out.
+bench_cmd() {
+  local name=$1 log=$OUT/bench_$1.log json=$OUT/bench_$1.json
+  : >"$log"
+  if [ $TAILOR_BUILT -ne 1 ] || [ ! -x "$TAILOR" ]; then
+    note "SKIP  bench $name: tailor was not built"
+    return
+  fi
+  # `--help` on an unknown subcommand prints the parent's help with exit 0, so look for the
+  # name in the parent's subcommand list instead.
+  if ! "$TAILOR" --help 2>&1 | grep -qE '^ +bench( |$)'; then
+    note "SKIP  bench $name: \`tailor bench\` does not exist in this build"
+    return
+  fi
+  if ! "$TAILOR" bench --help 2>&1 | grep -qE "^ +$name( |\$)"; then
+    note "SKIP  bench $name: \`tailor bench $name\` does not exist in this build"
+    return
+  fi
+  local help
+  help=$("$TAILOR" bench "$name" --help 2>&1)
+  if [ $HAVE_GPU -ne 1 ]; then
+    note "SKIP  bench $name: no GPU on this machine"
+    return
+  fi
+  local args=(bench "$name" --device cuda)
+  echo "$help" | grep -q -- "--peer" && args+=(--peer pytorch)
+  if echo "$help" | grep -q -- "--json"; then args+=(--json "$json")
+  elif echo "$help" | grep -q -- "--out"; then args+=(--out "$json"); fi
+  run_step "bench $name" "$log" 150 "$TAILOR" "${args[@]}"
+}
+bench_cmd kernels
+bench_cmd model
+
+note "done in $(($(date +%s) - START))s; results in $OUT"
+exit $FAILED

@@ -1,0 +1,401 @@
+#include "data/augment.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "engine/error.h"
+
+namespace tailor::data {
+
+namespace {
+uint64_t splitmix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+}  // namespace
+
+Rng example_rng(uint64_t seed, int64_t epoch, int64_t index) {
+  uint64_t h = splitmix64(seed);
+  h = splitmix64(h ^ static_cast<uint64_t>(epoch));
+  h = splitmix64(h ^ static_cast<uint64_t>(index));
+  return Rng(h);
+}
+
+float uniform01(Rng& rng) {
+  return static_cast<float>(rng() >> 40) * (1.0f / 16777216.0f);
+}
+float uniform(Rng& rng, float lo, float hi) {
+  return lo + (hi - lo) * uniform01(rng);
+}
+uint32_t uniform_int(Rng& rng, uint32_t n) {
+  return static_cast<uint32_t>(rng() % n);
+}
+
+void random_horizontal_flip(Rng& rng, Window* win, std::vector<NormBox>* boxes, float probability) {
+  if (uniform01(rng) >= probability) return;
+  win->flip = !win->flip;
+  win->x = win->source_width - win->x - win->w;
+  for (NormBox& b : *boxes) {
+    float xmin = 1.0f - b.xmax, xmax = 1.0f - b.xmin;
+    b.xmin = xmin;
+    b.xmax = xmax;
+  }
+}
+
+namespace {
+
+// TF's Rectangle from sample_distorted_bounding_box_op.cc.
+struct Rect {
+  int min_x, min_y, max_x, max_y;
+  float area() const { return static_cast<float>((max_x - min_x) * (max_y - min_y)); }
+  Rect intersect(const Rect& r) const {
+    int px = std::max(min_x, r.min_x), py = std::max(min_y, r.min_y);
+    int qx = std::min(max_x, r.max_x), qy = std::min(max_y, r.max_y);
+    if (px > qx || py > qy) return {0, 0, 0, 0};
+    return {px, py, qx, qy};
+  }
+};
+
+bool generate_random_crop(Rng& rng, int original_width, int original_height,
+                          float min_relative_crop_area, float max_relative_crop_area,
+                          float aspect_ratio, Rect* crop) {
+  const float min_area = min_relative_crop_area * original_width * original_height;
+  const float max_area = max_relative_crop_area * original_width * original_height;
+  int height = static_cast<int>(lrintf(std::sqrt(min_area / aspect_ratio)));
+  int max_height = static_cast<int>(lrintf(std::sqrt(max_area / aspect_ratio)));
+  if (lrintf(max_height * aspect_ratio) > original_width) {
+    // The largest max_height with round(max_height * aspect_ratio) <= original_width.
+    const float kEps = 0.0000001f;
+    max_height = static_cast<int>((original_width + 0.5f - kEps) / aspect_ratio);
+    if (lrintf(max_height * aspect_ratio) > original_width) max_height -= 1;
+  }
+  if (max_height > original_height) max_height = original_height;
+  if (height >= max_height) height = max_height;
+  if (height < max_height) height += static_cast<int>(uniform_int(rng, max_height - height + 1));
+  int width = static_cast<int>(lrintf(height * aspect_ratio));
+  float area = static_cast<float>(width * height);
+  if (area < min_area) {
+    height += 1;
+    width = static_cast<int>(lrintf(height * aspect_ratio));
+    area = static_cast<float>(width * height);
+  }
+  if (area > max_area) {
+    height -= 1;
+    width = static_cast<int>(lrintf(height * aspect_ratio));
+    area = static_cast<float>(width * height);
+  }
+  if (area < min_area || area > max_area || width > original_width || height > original_height ||
+      width <= 0 || height <= 0)
+    return false;
+  int y = 0, x = 0;
+  if (height < original_height) y = static_cast<int>(uniform_int(rng, original_height - height));
+  if (width < original_width) x = static_cast<int>(uniform_int(rng, original_width - width));
+  *crop = {x, y, x + width, y + height};
+  return true;
+}
+
+bool satisfies_overlap(const Rect& crop, float min_object_covered, const std::vector<Rect>& boxes) {
+  const float kMinArea = 1.0f;
+  if (crop.area() < kMinArea) return false;
+  for (const Rect& b : boxes) {
+    const float object_area = b.area();
+    if (object_area < kMinArea) continue;
+    if (crop.intersect(b).area() / object_area >= min_object_covered) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool sample_distorted_bounding_box(Rng& rng, int width, int height,
+                                   const std::vector<NormBox>& boxes, float min_object_covered,
+                                   float ar_min, float ar_max, float area_min, float area_max,
+                                   int max_attempts, int* x, int* y, int* w, int* h) {
+  std::vector<Rect> rects;
+  for (const NormBox& b : boxes)
+    rects.push_back({static_cast<int>(b.xmin * width), static_cast<int>(b.ymin * height),
+                     static_cast<int>(b.xmax * width), static_cast<int>(b.ymax * height)});
+  if (rects.empty()) rects.push_back({0, 0, width, height});  // use_image_if_no_bounding_boxes
+  Rect crop{0, 0, width, height};
+  bool found = false;
+  for (int i = 0; i < max_attempts; ++i) {
+    const float ar = uniform01(rng) * (ar_max - ar_min) + ar_min;
+    Rect c;
+    if (generate_random_crop(rng, width, height, area_min, area_max, ar, &c) &&
+        satisfies_overlap(c, min_object_covered, rects)) {
+      crop = c;
+      found = true;
+      break;
+    }
+  }
+  *x = crop.min_x;
+  *y = crop.min_y;
+  *w = crop.max_x - crop.min_x;
+  *h = crop.max_y - crop.min_y;
+  return found;
+}
+
+SsdCropResult ssd_random_crop(Rng& rng, Window* win, std::vector<NormBox>* boxes,
+                              const SsdCropParams& p) {
+  SsdCropResult r;
+  r.input_boxes = *boxes;
+  size_t n = p.min_object_covered.size();
+  TAILOR_CHECK(
+      n > 0 && n == p.overlap_thresh.size(), UserError,
+      "ssd_random_crop: min_object_covered and overlap_thresh need the same nonzero length");
+  r.choice = static_cast<int>(uniform_int(rng, static_cast<uint32_t>(n)));
+  if (p.random_coef > 0 && !(uniform01(rng) > p.random_coef)) {
+    r.kept_original = true;
+    return r;
+  }
+  std::vector<NormBox> clipped = *boxes;
+  for (NormBox& b : clipped) {
+    b.ymin = std::clamp(b.ymin, 0.f, 1.f), b.xmin = std::clamp(b.xmin, 0.f, 1.f);
+    b.ymax = std::clamp(b.ymax, 0.f, 1.f), b.xmax = std::clamp(b.xmax, 0.f, 1.f);
+  }
+  int cx, cy, cw, ch;
+  r.sampled = sample_distorted_bounding_box(
+      rng, win->w, win->h, clipped, p.min_object_covered[r.choice], p.aspect_ratio_min,
+      p.aspect_ratio_max, p.area_min, p.area_max, p.max_attempts, &cx, &cy, &cw, &ch);
+  const float wy0 = static_cast<float>(cy) / win->h, wx0 = static_cast<float>(cx) / win->w;
+  const float wy1 = static_cast<float>(cy + ch) / win->h,
+              wx1 = static_cast<float>(cx + cw) / win->w;
+  r.crop[0] = wy0, r.crop[1] = wx0, r.crop[2] = wy1, r.crop[3] = wx1;
+  const float thresh = p.overlap_thresh[r.choice];
+  std::vector<NormBox> kept;
+  for (const NormBox& b : *boxes) {
+    // prune_completely_outside_window
+    if (b.ymin >= wy1 || b.xmin >= wx1 || b.ymax <= wy0 || b.xmax <= wx0) continue;
+    // prune_non_overlapping_boxes: intersection / box area (NaN for empty boxes: dropped)
+    float ih = std::max(0.f, std::min(b.ymax, wy1) - std::max(b.ymin, wy0));
+    float iw = std::max(0.f, std::min(b.xmax, wx1) - std::max(b.xmin, wx0));
+    float area = (b.ymax - b.ymin) * (b.xmax - b.xmin);
+    float ioa = (ih * iw) / area;
+    if (!(ioa >= thresh)) continue;
+    // change_coordinate_frame
+    NormBox nb = b;
+    const float sy = 1.0f / (wy1 - wy0), sx = 1.0f / (wx1 - wx0);
+    nb.ymin = (b.ymin - wy0) * sy, nb.xmin = (b.xmin - wx0) * sx;
+    nb.ymax = (b.ymax - wy0) * sy, nb.xmax = (b.xmax - wx0) * sx;
+    if (p.clip_boxes) {
+      nb.ymin = std::clamp(nb.ymin, 0.f, 1.f), nb.xmin = std::clamp(nb.xmin, 0.f, 1.f);
+      nb.ymax = std::clamp(nb.ymax, 0.f, 1.f), nb.xmax = std::clamp(nb.xmax, 0.f, 1.f);
+    }
+    kept.push_back(nb);
+  }
+  *boxes = std::move(kept);
+  // Compose with the current window (crop coordinates are within it).
+  win->x += cx;
+  win->y += cy;
+  win->w = cw;
+  win->h = ch;
+  return r;
+}
+
+void resize_window_bilinear(const Image& src, const Window& win, int out_h, int out_w, float* out) {
+  const float sy = static_cast<float>(win.h) / out_h, sx = static_cast<float>(win.w) / out_w;
+  // Per output column: the two source columns (in source-image pixels) and the weight.
+  std::vector<int> x0(out_w), x1(out_w);
+  std::vector<float> xl(out_w);
+  for (int ox = 0; ox < out_w; ++ox) {
+    const float in = ox * sx;
+    const int lo = std::max(static_cast<int>(std::floor(in)), 0);
+    const int hi = std::min(static_cast<int>(std::ceil(in)), win.w - 1);
+    xl[ox] = in - std::floor(in);
+    // Window columns count in the mirrored image when flipped.
+    int c0 = win.x + lo, c1 = win.x + hi;
+    if (win.flip) c0 = src.width - 1 - c0, c1 = src.width - 1 - c1;
+    x0[ox] = c0 * 3;
+    x1[ox] = c1 * 3;
+  }
+  for (int oy = 0; oy < out_h; ++oy) {
+    const float in = oy * sy;
+    const int lo = std::max(static_cast<int>(std::floor(in)), 0);
+    const int hi = std::min(static_cast<int>(std::ceil(in)), win.h - 1);
+    const float yl = in - std::floor(in);
+    const uint8_t* top = src.row(win.y + lo);
+    const uint8_t* bot = src.row(win.y + hi);
+    float* o = out + size_t(oy) * out_w * 3;
+    for (int ox = 0; ox < out_w; ++ox) {
+      const float l = xl[ox];
+      for (int c = 0; c < 3; ++c) {
+        const float tl = top[x0[ox] + c], tr = top[x1[ox] + c];
+        const float bl = bot[x0[ox] + c], br = bot[x1[ox] + c];
+        const float t = tl + (tr - tl) * l;
+        const float b = bl + (br - bl) * l;
+        o[ox * 3 + c] = t + (b - t) * yl;
+      }
+    }
+  }
+}
+
+namespace {
+inline float clip01(float v) {
+  return std::min(1.f, std::max(0.f, v));
+}
+
+// TF's rgb_to_hsv / hsv_to_rgb (values in [0,1], hue in [0,1)).
+void rgb_to_hsv(float r, float g, float b, float* h, float* s, float* v) {
+  float mx = std::max({r, g, b}), mn = std::min({r, g, b});
+  float range = mx - mn;
+  *v = mx;
+  *s = mx > 0 ? range / mx : 0.f;
+  float hh = 0;
+  if (range > 0) {
+    if (mx == r)
+      hh = (g - b) / range;
+    else if (mx == g)
+      hh = 2.f + (b - r) / range;
+    else
+      hh = 4.f + (r - g) / range;
+    hh /= 6.f;
+    if (hh < 0) hh += 1.f;
+  }
+  *h = hh;
+}
+
+void hsv_to_rgb(float h, float s, float v, float* r, float* g, float* b) {
+  float c = s * v, m = v - c;
+  float dh = h * 6.f;
+  float fmodu = std::fmod(dh, 2.f);
+  float x = c * (1 - std::fabs(fmodu - 1));
+  float rr = 0, gg = 0, bb = 0;
+  int sector = static_cast<int>(std::floor(dh));
+  switch (((sector % 6) + 6) % 6) {
+    case 0:
+      rr = c, gg = x;
+      break;
+    case 1:
+      rr = x, gg = c;
+      break;
+    case 2:
+      gg = c, bb = x;
+      break;
+    case 3:
+      gg = x, bb = c;
+      break;
+    case 4:
+      rr = x, bb = c;
+      break;
+    default:
+      rr = c, bb = x;
+      break;
+  }
+  *r = rr + m, *g = gg + m, *b = bb + m;
+}
+}  // namespace
+
+void adjust_brightness(float* img, int64_t n, float delta) {
+  for (int64_t i = 0; i < n * 3; ++i) img[i] = clip01(img[i] / 255.f + delta) * 255.f;
+}
+
+void adjust_contrast(float* img, int64_t n, float factor) {
+  double mean[3] = {0, 0, 0};
+  for (int64_t i = 0; i < n; ++i)
+    for (int c = 0; c < 3; ++c) mean[c] += img[i * 3 + c] / 255.f;
+  for (int c = 0; c < 3; ++c) mean[c] /= std::max<int64_t>(n, 1);
+  for (int64_t i = 0; i < n; ++i)
+    for (int c = 0; c < 3; ++c) {
+      float v = img[i * 3 + c] / 255.f;
+      float m = static_cast<float>(mean[c]);
+      img[i * 3 + c] = clip01((v - m) * factor + m) * 255.f;
+    }
+}
+
+void adjust_hue(float* img, int64_t n, float delta) {
+  for (int64_t i = 0; i < n; ++i) {
+    float* p = img + i * 3;
+    float h, s, v;
+    rgb_to_hsv(p[0] / 255.f, p[1] / 255.f, p[2] / 255.f, &h, &s, &v);
+    h = std::fmod(h + delta, 1.f);
+    if (h < 0) h += 1.f;
+    float r, g, b;
+    hsv_to_rgb(h, s, v, &r, &g, &b);
+    p[0] = clip01(r) * 255.f, p[1] = clip01(g) * 255.f, p[2] = clip01(b) * 255.f;
+  }
+}
+
+void adjust_saturation(float* img, int64_t n, float factor) {
+  for (int64_t i = 0; i < n; ++i) {
+    float* p = img + i * 3;
+    float h, s, v;
+    rgb_to_hsv(p[0] / 255.f, p[1] / 255.f, p[2] / 255.f, &h, &s, &v);
+    s = clip01(s * factor);
+    float r, g, b;
+    hsv_to_rgb(h, s, v, &r, &g, &b);
+    p[0] = clip01(r) * 255.f, p[1] = clip01(g) * 255.f, p[2] = clip01(b) * 255.f;
+  }
+}
+
+namespace {
+float param(const AugmentStep& s, const char* key, float def) {
+  auto it = s.params.find(key);
+  return it == s.params.end() ? def : it->second;
+}
+bool is_geometric(const std::string& n) {
+  return n == "random_horizontal_flip" || n == "ssd_random_crop";
+}
+bool is_photometric(const std::string& n) {
+  return n == "random_adjust_brightness" || n == "random_adjust_contrast" ||
+         n == "random_adjust_hue" || n == "random_adjust_saturation";
+}
+}  // namespace
+
+void validate_augmentation(const std::vector<AugmentStep>& steps) {
+  for (const AugmentStep& s : steps)
+    if (!is_geometric(s.name) && !is_photometric(s.name))
+      throw UserError(
+          "augmentation '" + s.name +
+          "' is not supported by the data loader (random_horizontal_flip, ssd_random_crop, "
+          "random_adjust_brightness, random_adjust_contrast, random_adjust_hue, "
+          "random_adjust_saturation)");
+}
+
+void augment_and_resize(const Image& img, std::vector<NormBox>* boxes,
+                        const std::vector<AugmentStep>& steps, Rng& rng, int out_h, int out_w,
+                        float* out) {
+  Window win{0, 0, img.width, img.height, false, img.width};
+  // Photometric parameters are drawn in config order, interleaved with geometric draws, so
+  // the random stream is that of the configured sequence.
+  struct Photo {
+    int kind;
+    float value;
+  };
+  std::vector<Photo> photo;
+  for (const AugmentStep& s : steps) {
+    if (s.name == "random_horizontal_flip") {
+      random_horizontal_flip(rng, &win, boxes, param(s, "probability", 0.5f));
+    } else if (s.name == "ssd_random_crop") {
+      ssd_random_crop(rng, &win, boxes);
+    } else if (s.name == "random_adjust_brightness") {
+      float d = param(s, "max_delta", 0.2f);
+      photo.push_back({0, uniform(rng, -d, d)});
+    } else if (s.name == "random_adjust_contrast") {
+      photo.push_back({1, uniform(rng, param(s, "min_delta", 0.8f), param(s, "max_delta", 1.25f))});
+    } else if (s.name == "random_adjust_hue") {
+      float d = param(s, "max_delta", 0.02f);
+      photo.push_back({2, uniform(rng, -d, d)});
+    } else if (s.name == "random_adjust_saturation") {
+      photo.push_back({3, uniform(rng, param(s, "min_delta", 0.8f), param(s, "max_delta", 1.25f))});
+    } else {
+      validate_augmentation({s});
+    }
+  }
+  resize_window_bilinear(img, win, out_h, out_w, out);
+  const int64_t n = int64_t(out_h) * out_w;
+  for (const Photo& p : photo) {
+    if (p.kind == 0)
+      adjust_brightness(out, n, p.value);
+    else if (p.kind == 1)
+      adjust_contrast(out, n, p.value);
+    else if (p.kind == 2)
+      adjust_hue(out, n, p.value);
+    else
+      adjust_saturation(out, n, p.value);
+  }
+  for (int64_t i = 0; i < n * 3; ++i) out[i] = (2.0f / 255.0f) * out[i] - 1.0f;
+}
+
+}  // namespace tailor::data

@@ -1,0 +1,210 @@
+#include "data/loader.h"
+
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+
+#include "data/formats.h"
+#include "engine/error.h"
+
+namespace tailor::data {
+
+OnBadExample parse_on_bad_example(const std::string& s) {
+  if (s == "fail") return OnBadExample::kFail;
+  if (s == "skip") return OnBadExample::kSkip;
+  throw UserError("on_bad_example: '" + s + "' is not fail or skip");
+}
+
+std::vector<NormBox> prepare_example(const Example& ex, const std::vector<AugmentStep>& steps,
+                                     Rng& rng, const DecodeOptions& decode, const LabelMap* labels,
+                                     int height, int width, float* out) {
+  std::vector<NormBox> boxes;
+  for (size_t i = 0; i < ex.boxes.size(); ++i) {
+    const Box& b = ex.boxes[i];
+    int id = b.label_id;
+    if (id == 0 && labels) id = labels->id_of(b.label);
+    if (id == 0)
+      throw UserError(
+          detail::concat(ex.where(), ": object ", i + 1, ": unknown class '", b.label, "'"));
+    NormBox nb;
+    nb.ymin = b.ymin / ex.height, nb.xmin = b.xmin / ex.width;
+    nb.ymax = b.ymax / ex.height, nb.xmax = b.xmax / ex.width;
+    nb.label = id;
+    boxes.push_back(nb);
+  }
+  std::string where = ex.image_path.empty() ? ex.where() : ex.image_path;
+  Image img = decode_image(example_image_bytes(ex), where, decode);
+  augment_and_resize(img, &boxes, steps, rng, height, width, out);
+  return boxes;
+}
+
+Loader::Loader(const Dataset& dataset, LoaderOptions options)
+    : ds_(dataset), opt_(std::move(options)) {
+  TAILOR_CHECK(!ds_.empty(), UserError, "data loader: the dataset is empty");
+  TAILOR_CHECK(opt_.batch_size > 0 && opt_.height > 0 && opt_.width > 0 && opt_.max_boxes > 0,
+               UserError, "data loader: batch size, image size and max_boxes must be positive");
+  validate_augmentation(opt_.augmentation);
+  int64_t n = static_cast<int64_t>(ds_.size());
+  total_batches_ = opt_.repeat ? -1 : (n + opt_.batch_size - 1) / opt_.batch_size;
+  int threads = std::max(1, opt_.threads);
+  opt_.prefetch_batches = std::max(opt_.prefetch_batches, threads);
+  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { worker(); });
+}
+
+Loader::~Loader() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  for (std::thread& t : threads_) t.join();
+}
+
+int64_t Loader::num_batches() const {
+  int64_t n = static_cast<int64_t>(ds_.size());
+  return (n + opt_.batch_size - 1) / opt_.batch_size;
+}
+int64_t Loader::skipped() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return skipped_;
+}
+int64_t Loader::boxes_dropped() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return dropped_;
+}
+std::vector<std::string> Loader::bad_examples() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> out;
+  for (const auto& kv : bad_) out.push_back(kv.second);
+  return out;
+}
+
+std::shared_ptr<const std::vector<int64_t>> Loader::order(int64_t epoch) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = orders_.find(epoch);
+  if (it != orders_.end()) return it->second;
+  std::vector<int64_t> o(ds_.size());
+  std::iota(o.begin(), o.end(), 0);
+  if (opt_.shuffle) {
+    Rng rng = example_rng(opt_.seed, epoch, -1);
+    for (size_t i = o.size(); i > 1; --i)
+      std::swap(o[i - 1], o[uniform_int(rng, static_cast<uint32_t>(i))]);
+  }
+  // Only the epochs of batches in flight are needed; holders keep theirs alive.
+  while (orders_.size() > 8) orders_.erase(orders_.begin());
+  auto shared = std::make_shared<const std::vector<int64_t>>(std::move(o));
+  orders_.emplace(epoch, shared);
+  return shared;
+}
+
+Batch Loader::build(int64_t b) {
+  const int B = opt_.batch_size, H = opt_.height, W = opt_.width, M = opt_.max_boxes;
+  const int64_t n = static_cast<int64_t>(ds_.size());
+  Batch batch;
+  batch.index = b;
+  batch.images = Tensor::zeros({B, H, W, 3});
+  batch.boxes = Tensor::zeros({B, M, 4});
+  batch.classes = Tensor::zeros({B, M}, DType::Int32);
+  batch.num_boxes = Tensor::zeros({B}, DType::Int32);
+  float* img = batch.images.data<float>();
+  float* bx = batch.boxes.data<float>();
+  int32_t* cls = batch.classes.data<int32_t>();
+  int32_t* nb = batch.num_boxes.data<int32_t>();
+  for (int i = 0; i < B; ++i) {
+    int64_t pos = b * B + i;
+    if (total_batches_ >= 0 && pos >= n) break;
+    int64_t epoch = pos / n, k = pos % n;
+    std::shared_ptr<const std::vector<int64_t>> ord_ptr = order(epoch);
+    const std::vector<int64_t>& ord = *ord_ptr;
+    std::vector<NormBox> boxes;
+    int64_t idx = -1;
+    // A bad example is replaced by the next good one in this epoch's order (deterministic:
+    // decoding does not depend on timing).
+    for (int64_t tries = 0; tries < n; ++tries) {
+      idx = ord[(k + tries) % n];
+      Rng rng = example_rng(opt_.seed, epoch, idx);
+      try {
+        boxes = prepare_example(ds_[idx], opt_.augmentation, rng, opt_.decode, opt_.labels, H, W,
+                                img + size_t(i) * H * W * 3);
+        break;
+      } catch (const UserError& e) {
+        if (opt_.on_bad_example == OnBadExample::kFail) throw;
+        std::lock_guard<std::mutex> lock(mu_);
+        ++skipped_;
+        bad_.emplace(ds_[idx].where(), e.what());
+        idx = -1;
+      }
+    }
+    if (idx < 0)
+      throw UserError("data loader: every example failed to load (on_bad_example: skip)");
+    int count = static_cast<int>(std::min<size_t>(boxes.size(), M));
+    if (boxes.size() > size_t(M)) {
+      std::lock_guard<std::mutex> lock(mu_);
+      dropped_ += static_cast<int64_t>(boxes.size()) - M;
+    }
+    for (int j = 0; j < count; ++j) {
+      float* d = bx + (size_t(i) * M + j) * 4;
+      d[0] = boxes[j].ymin, d[1] = boxes[j].xmin, d[2] = boxes[j].ymax, d[3] = boxes[j].xmax;
+      cls[size_t(i) * M + j] = boxes[j].label;
+    }
+    nb[i] = count;
+    batch.example_indices.push_back(idx);
+    batch.epochs.push_back(epoch);
+    ++batch.size;
+  }
+  return batch;
+}
+
+void Loader::worker() {
+  for (;;) {
+    int64_t b;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] {
+        return stop_ || (next_build_ < next_consume_ + opt_.prefetch_batches &&
+                         (total_batches_ < 0 || next_build_ < total_batches_));
+      });
+      if (stop_) return;
+      b = next_build_++;
+    }
+    Batch batch;
+    std::exception_ptr err;
+    try {
+      batch = build(b);
+    } catch (...) {
+      err = std::current_exception();
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (err)
+        errors_[b] = err;
+      else
+        ready_[b] = std::move(batch);
+    }
+    cv_.notify_all();
+  }
+}
+
+bool Loader::next(Batch* out) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (total_batches_ >= 0 && next_consume_ >= total_batches_) return false;
+  int64_t b = next_consume_;
+  cv_.wait(lock, [&] { return ready_.count(b) || errors_.count(b); });
+  auto e = errors_.find(b);
+  if (e != errors_.end()) {
+    std::exception_ptr err = e->second;
+    errors_.erase(e);
+    ++next_consume_;
+    lock.unlock();
+    cv_.notify_all();
+    std::rethrow_exception(err);
+  }
+  *out = std::move(ready_[b]);
+  ready_.erase(b);
+  ++next_consume_;
+  lock.unlock();
+  cv_.notify_all();
+  return true;
+}
+
+}  // namespace tailor::data

@@ -1,0 +1,113 @@
+#include "engine/ops/batch_norm.h"
+
+#include <vector>
+
+#include "engine/autograd.h"
+#include "engine/ops/op_support.h"
+#include "kernels/cpu/batch_norm.h"
+
+namespace tailor::ops {
+
+namespace k = kernels::cpu;
+using detail::cpu_float;
+
+namespace {
+// Checks a per-channel vector ([C], float32, CPU); an undefined optional one passes.
+Tensor channel_vector(const char* op, const char* what, const Tensor& v, const Tensor& x,
+                      bool optional) {
+  if (optional && !v.defined()) return Tensor();
+  Tensor vc = cpu_float(op, what, v);
+  TAILOR_CHECK(v.dim() == 1 && v.size(0) == x.size(-1), ShapeError, op, ": ", what, " ",
+               shape_str(v.shape()), " does not match the channels of x ", shape_str(x.shape()));
+  return vc;
+}
+
+const float* ptr(const Tensor& t) {
+  return t.defined() ? t.data<float>() : nullptr;
+}
+
+// Records the backward shared by both modes. mean/var are what x was normalized with.
+Tensor record_batch_norm(const char* op, Tensor out, const Tensor& x, const Tensor& gamma,
+                         const Tensor& beta, Tensor xc, Tensor mean, Tensor var, Tensor gc,
+                         float epsilon, bool training) {
+  const int64_t C = x.size(-1), rows = C ? xc.numel() / C : 0;
+  Tensor sx = xc.detach(), sg = gc.defined() ? gc.detach() : Tensor();
+  return record_op(out, op, {x, gamma, beta}, [=](const Tensor& g, const std::vector<bool>& needs) {
+    Tensor dy = cpu_float(op, "grad", g);
+    Tensor dx = needs[0] ? Tensor::empty(sx.shape()) : Tensor();
+    Tensor dgamma = needs[1] ? Tensor::empty({C}) : Tensor();
+    Tensor dbeta = needs[2] ? Tensor::empty({C}) : Tensor();
+    k::batch_norm_backward(rows, C, sx.data<float>(), dy.data<float>(), mean.data<float>(),
+                           var.data<float>(), ptr(sg), epsilon, training,
+                           dx.defined() ? dx.data<float>() : nullptr,
+                           dgamma.defined() ? dgamma.data<float>() : nullptr,
+                           dbeta.defined() ? dbeta.data<float>() : nullptr);
+    return std::vector<Tensor>{dx, dgamma, dbeta};
+  });
+}
+
+void check_x(const char* op, const Tensor& x) {
+  TAILOR_CHECK(x.defined() && x.dim() >= 1, ShapeError, op, ": x needs a channel dimension, got ",
+               x.defined() ? shape_str(x.shape()) : "undefined");
+}
+}  // namespace
+
+Tensor batch_norm_train(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                        Tensor& moving_mean, Tensor& moving_variance, float decay, float epsilon) {
+  const char* op = "batch_norm_train";
+  check_x(op, x);
+  Tensor xc = cpu_float(op, "x", x);
+  Tensor gc = channel_vector(op, "gamma", gamma, x, true);
+  Tensor bc = channel_vector(op, "beta", beta, x, true);
+  channel_vector(op, "moving_mean", moving_mean, x, false);
+  channel_vector(op, "moving_variance", moving_variance, x, false);
+  TAILOR_CHECK(moving_mean.is_contiguous() && moving_variance.is_contiguous(), ShapeError, op,
+               ": moving statistics must be contiguous to be updated in place");
+  const int64_t C = x.size(-1), rows = C ? xc.numel() / C : 0;
+  TAILOR_CHECK(rows > 0, ShapeError, op, ": batch statistics of an empty batch ",
+               shape_str(x.shape()));
+
+  Tensor mean = Tensor::empty({C}), var = Tensor::empty({C});
+  k::batch_norm_moments(rows, C, xc.data<float>(), mean.data<float>(), var.data<float>());
+  Tensor out = Tensor::empty(x.shape());
+  k::batch_norm_forward(rows, C, xc.data<float>(), mean.data<float>(), var.data<float>(), ptr(gc),
+                        ptr(bc), epsilon, out.data<float>());
+
+  {
+    // TF (slim batch_norm over FusedBatchNorm): the kernel hands back the batch variance with
+    // Bessel's correction, rows / (rows - 1), and assign_moving_average applies
+    //   moving -= (moving - value) * (1 - decay)
+    // which is moving * decay + value * (1 - decay) up to rounding. No history is recorded.
+    NoGradGuard no_grad;
+    const float rate = 1.f - decay;
+    const float bessel = static_cast<float>(rows) / static_cast<float>(rows > 1 ? rows - 1 : 1);
+    float* mm = moving_mean.data<float>();
+    float* mv = moving_variance.data<float>();
+    const float* bm = mean.data<float>();
+    const float* bv = var.data<float>();
+    for (int64_t c = 0; c < C; ++c) {
+      mm[c] -= (mm[c] - bm[c]) * rate;
+      mv[c] -= (mv[c] - bv[c] * bessel) * rate;
+    }
+  }
+  return record_batch_norm(op, out, x, gamma, beta, xc, mean, var, gc, epsilon, true);
+}
+
+Tensor batch_norm_infer(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                        const Tensor& moving_mean, const Tensor& moving_variance, float epsilon) {
+  const char* op = "batch_norm_infer";
+  check_x(op, x);
+  Tensor xc = cpu_float(op, "x", x);
+  Tensor gc = channel_vector(op, "gamma", gamma, x, true);
+  Tensor bc = channel_vector(op, "beta", beta, x, true);
+  // Snapshot the statistics: training steps may update the moving tensors in place later.
+  Tensor mean = channel_vector(op, "moving_mean", moving_mean, x, false).clone();
+  Tensor var = channel_vector(op, "moving_variance", moving_variance, x, false).clone();
+  const int64_t C = x.size(-1), rows = C ? xc.numel() / C : 0;
+  Tensor out = Tensor::empty(x.shape());
+  k::batch_norm_forward(rows, C, xc.data<float>(), mean.data<float>(), var.data<float>(), ptr(gc),
+                        ptr(bc), epsilon, out.data<float>());
+  return record_batch_norm(op, out, x, gamma, beta, xc, mean, var, gc, epsilon, false);
+}
+
+}  // namespace tailor::ops

@@ -1,0 +1,137 @@
+// No FMA contraction: the AVX2/AVX-512 instantiations must round exactly like the scalar
+// fallback and the reference loops, so results do not depend on the machine.
+#pragma GCC optimize("fp-contract=off")
+
+#include "kernels/cpu/batch_norm.h"
+
+#include <cmath>
+#include <vector>
+
+#include "kernels/cpu/column_reduce.h"
+#include "kernels/cpu/simd_loop.h"
+
+namespace tailor::kernels::cpu {
+
+namespace {
+std::vector<float> inv_std(int64_t C, const float* var, float eps) {
+  std::vector<float> inv(C);
+  for (int64_t c = 0; c < C; ++c) inv[c] = 1.f / std::sqrt(var[c] + eps);
+  return inv;
+}
+// gamma * rsqrt(var + eps): TF's scaling_factor.
+std::vector<float> scaling(int64_t C, const std::vector<float>& inv, const float* gamma) {
+  std::vector<float> a(C);
+  for (int64_t c = 0; c < C; ++c) a[c] = gamma ? inv[c] * gamma[c] : inv[c];
+  return a;
+}
+}  // namespace
+
+void batch_norm_moments(int64_t rows, int64_t C, const float* x, float* mean, float* var) {
+  const float inv_rows = rows > 0 ? 1.f / static_cast<float>(rows) : 0.f;
+  column_reduce(
+      rows, C, [x, C](int64_t r, int64_t c) { return x[r * C + c]; }, mean);
+  for (int64_t c = 0; c < C; ++c) mean[c] *= inv_rows;
+  const float* m = mean;
+  column_reduce(
+      rows, C,
+      [x, m, C](int64_t r, int64_t c) {
+        const float d = x[r * C + c] - m[c];
+        return d * d;
+      },
+      var);
+  for (int64_t c = 0; c < C; ++c) var[c] *= inv_rows;
+}
+
+void batch_norm_forward(int64_t rows, int64_t C, const float* x, const float* mean,
+                        const float* var, const float* gamma, const float* beta, float eps,
+                        float* y) {
+  const std::vector<float> a = scaling(C, inv_std(C, var, eps), gamma);
+  std::vector<float> b(C, 0.f);
+  if (beta) b.assign(beta, beta + C);
+  const float *pa = a.data(), *pb = b.data();
+  parallel_simd_rows(rows, C, [=](int64_t r, int64_t c) {
+    y[r * C + c] = (x[r * C + c] - mean[c]) * pa[c] + pb[c];
+  });
+}
+
+void batch_norm_backward(int64_t rows, int64_t C, const float* x, const float* dy,
+                         const float* mean, const float* var, const float* gamma, float eps,
+                         bool training, float* dx, float* dgamma, float* dbeta) {
+  const std::vector<float> inv = inv_std(C, var, eps);
+  const std::vector<float> a = scaling(C, inv, gamma);
+  std::vector<float> sum_dy(C), sum_dy_xc(C);
+  column_reduce(
+      rows, C, [dy, C](int64_t r, int64_t c) { return dy[r * C + c]; }, sum_dy.data());
+  column_reduce(
+      rows, C,
+      [x, dy, mean, C](int64_t r, int64_t c) { return dy[r * C + c] * (x[r * C + c] - mean[c]); },
+      sum_dy_xc.data());
+  for (int64_t c = 0; c < C; ++c) {
+    if (dbeta) dbeta[c] = sum_dy[c];
+    if (dgamma) dgamma[c] = sum_dy_xc[c] * inv[c];
+  }
+  if (!dx) return;
+  const float* pa = a.data();
+  if (!training) {
+    parallel_simd_rows(rows, C,
+                       [=](int64_t r, int64_t c) { dx[r * C + c] = dy[r * C + c] * pa[c]; });
+    return;
+  }
+  const float inv_rows = rows > 0 ? 1.f / static_cast<float>(rows) : 0.f;
+  std::vector<float> mean_dy(C), k(C);
+  for (int64_t c = 0; c < C; ++c) {
+    mean_dy[c] = sum_dy[c] * inv_rows;
+    k[c] = sum_dy_xc[c] * inv_rows * inv[c] * inv[c];
+  }
+  const float *pm = mean_dy.data(), *pk = k.data();
+  parallel_simd_rows(rows, C, [=](int64_t r, int64_t c) {
+    const int64_t i = r * C + c;
+    dx[i] = pa[c] * (dy[i] - pm[c] - (x[i] - mean[c]) * pk[c]);
+  });
+}
+
+void batch_norm_moments_ref(int64_t rows, int64_t C, const float* x, float* mean, float* var) {
+  for (int64_t c = 0; c < C; ++c) {
+    double s = 0, s2 = 0;
+    for (int64_t r = 0; r < rows; ++r) s += x[r * C + c];
+    const double m = rows ? s / rows : 0;
+    for (int64_t r = 0; r < rows; ++r) s2 += (x[r * C + c] - m) * (x[r * C + c] - m);
+    mean[c] = static_cast<float>(m);
+    var[c] = static_cast<float>(rows ? s2 / rows : 0);
+  }
+}
+
+void batch_norm_forward_ref(int64_t rows, int64_t C, const float* x, const float* mean,
+                            const float* var, const float* gamma, const float* beta, float eps,
+                            float* y) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < C; ++c) {
+      const float g = gamma ? gamma[c] : 1.f, b = beta ? beta[c] : 0.f;
+      y[r * C + c] = (x[r * C + c] - mean[c]) / std::sqrt(var[c] + eps) * g + b;
+    }
+}
+
+void batch_norm_backward_ref(int64_t rows, int64_t C, const float* x, const float* dy,
+                             const float* mean, const float* var, const float* gamma, float eps,
+                             bool training, float* dx, float* dgamma, float* dbeta) {
+  for (int64_t c = 0; c < C; ++c) {
+    const double inv = 1.0 / std::sqrt(static_cast<double>(var[c]) + eps);
+    const double g = gamma ? gamma[c] : 1.0;
+    double sdy = 0, sdyxc = 0;
+    for (int64_t r = 0; r < rows; ++r) {
+      sdy += dy[r * C + c];
+      sdyxc += dy[r * C + c] * (x[r * C + c] - mean[c]);
+    }
+    if (dbeta) dbeta[c] = static_cast<float>(sdy);
+    if (dgamma) dgamma[c] = static_cast<float>(sdyxc * inv);
+    if (!dx) continue;
+    for (int64_t r = 0; r < rows; ++r) {
+      const int64_t i = r * C + c;
+      double v = dy[i];
+      if (training) v -= (sdy + (x[i] - mean[c]) * sdyxc * inv * inv) / rows;
+      dx[i] = static_cast<float>(g * inv * v);
+    }
+  }
+}
+
+}  // namespace tailor::kernels::cpu

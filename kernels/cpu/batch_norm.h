@@ -1,0 +1,33 @@
+#pragma once
+// Batch normalization over the channel (last) dimension of a [rows, C] buffer (NHWC with
+// rows = N*H*W), following TF's FusedBatchNorm. gamma/beta may be null (1 and 0).
+// Fast versions are vectorized across channels and threaded with deterministic sums;
+// *_ref are the plain loops.
+#include <cstdint>
+
+namespace tailor::kernels::cpu {
+
+// Batch mean and biased variance (sum((x - mean)^2) / rows): what TF normalizes with.
+void batch_norm_moments(int64_t rows, int64_t C, const float* x, float* mean, float* var);
+// y = (x - mean) * (gamma * rsqrt(var + eps)) + beta, in TF's order of operations.
+void batch_norm_forward(int64_t rows, int64_t C, const float* x, const float* mean,
+                        const float* var, const float* gamma, const float* beta, float eps,
+                        float* y);
+// Gradients given dy. With `training`, mean/var are the batch moments of x and dx includes
+// their dependence on x (TF's FusedBatchNormGrad):
+//   dx = gamma*inv * (dy - mean(dy) - xc * mean(dy*xc) * inv^2),  inv = rsqrt(var+eps)
+// otherwise (inference, fixed statistics) dx = dy * gamma * inv. Always:
+//   dgamma = sum(dy * xc) * inv,  dbeta = sum(dy).   Any output pointer may be null.
+void batch_norm_backward(int64_t rows, int64_t C, const float* x, const float* dy,
+                         const float* mean, const float* var, const float* gamma, float eps,
+                         bool training, float* dx, float* dgamma, float* dbeta);
+
+void batch_norm_moments_ref(int64_t rows, int64_t C, const float* x, float* mean, float* var);
+void batch_norm_forward_ref(int64_t rows, int64_t C, const float* x, const float* mean,
+                            const float* var, const float* gamma, const float* beta, float eps,
+                            float* y);
+void batch_norm_backward_ref(int64_t rows, int64_t C, const float* x, const float* dy,
+                             const float* mean, const float* var, const float* gamma, float eps,
+                             bool training, float* dx, float* dgamma, float* dbeta);
+
+}  // namespace tailor::kernels::cpu

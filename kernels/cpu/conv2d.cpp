@@ -1,0 +1,183 @@
+#include "kernels/cpu/conv2d.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "engine/thread_pool.h"
+#include "kernels/cpu/sgemm.h"
+
+namespace tailor::kernels::cpu {
+
+// ---- Reference loops (double accumulation: the yardstick for the fast paths) ----
+
+namespace {
+// Calls f(x_index, y_index, w_index) for every in-bounds (output pixel, tap, c_in, c_out).
+template <typename F>
+void for_each_term(const ConvGeometry& g, F f) {
+  const int64_t Ci = g.in_c, Co = g.out_c;
+  for (int64_t n = 0; n < g.batch; ++n)
+    for (int64_t oh = 0; oh < g.out_h; ++oh)
+      for (int64_t ow = 0; ow < g.out_w; ++ow)
+        for (int64_t i = 0; i < g.kernel_h; ++i)
+          for (int64_t j = 0; j < g.kernel_w; ++j) {
+            const int64_t ih = oh * g.stride - g.pad_top + i, iw = ow * g.stride - g.pad_left + j;
+            if (ih < 0 || ih >= g.in_h || iw < 0 || iw >= g.in_w) continue;
+            const int64_t xi = ((n * g.in_h + ih) * g.in_w + iw) * Ci;
+            const int64_t yi = ((n * g.out_h + oh) * g.out_w + ow) * Co;
+            const int64_t wi = (i * g.kernel_w + j) * Ci * Co;
+            for (int64_t ci = 0; ci < Ci; ++ci)
+              for (int64_t co = 0; co < Co; ++co) f(xi + ci, yi + co, wi + ci * Co + co);
+          }
+}
+}  // namespace
+
+void conv2d_forward_ref(const ConvGeometry& g, const float* x, const float* w, float* y) {
+  std::vector<double> acc(static_cast<size_t>(g.output_numel()), 0.0);
+  for_each_term(g, [&](int64_t xi, int64_t yi, int64_t wi) { acc[yi] += double(x[xi]) * w[wi]; });
+  std::copy(acc.begin(), acc.end(), y);
+}
+
+void conv2d_backward_input_ref(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
+  std::vector<double> acc(static_cast<size_t>(g.input_numel()), 0.0);
+  for_each_term(g, [&](int64_t xi, int64_t yi, int64_t wi) { acc[xi] += double(dy[yi]) * w[wi]; });
+  std::copy(acc.begin(), acc.end(), dx);
+}
+
+void conv2d_backward_filter_ref(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
+  std::vector<double> acc(static_cast<size_t>(g.kernel_h * g.kernel_w * g.in_c * g.out_c), 0.0);
+  for_each_term(g, [&](int64_t xi, int64_t yi, int64_t wi) { acc[wi] += double(x[xi]) * dy[yi]; });
+  std::copy(acc.begin(), acc.end(), dw);
+}
+
+// ---- Pointwise: the convolution is exactly a GEMM over M = N*H*W pixel rows ----
+
+void pointwise_conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float* y) {
+  const int64_t M = g.batch * g.in_h * g.in_w;
+  sgemm(false, false, M, g.out_c, g.in_c, 1.f, x, g.in_c, w, g.out_c, 0.f, y, g.out_c);
+}
+
+void pointwise_conv2d_backward_input(const ConvGeometry& g, const float* dy, const float* w,
+                                     float* dx) {
+  const int64_t M = g.batch * g.in_h * g.in_w;
+  sgemm(false, true, M, g.in_c, g.out_c, 1.f, dy, g.out_c, w, g.out_c, 0.f, dx, g.in_c);
+}
+
+void pointwise_conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* dy,
+                                      float* dw) {
+  const int64_t M = g.batch * g.in_h * g.in_w;
+  sgemm(true, false, g.in_c, g.out_c, M, 1.f, x, g.in_c, dy, g.out_c, 0.f, dw, g.out_c);
+}
+
+// ---- Dense: im2col + sgemm, a few images at a time to bound the column buffer ----
+
+namespace {
+
+bool is_pointwise(const ConvGeometry& g) {
+  return g.kernel_h == 1 && g.kernel_w == 1 && g.stride == 1 && g.pad_top == 0 && g.pad_left == 0;
+}
+
+// Column buffer budget in floats (16 MiB).
+constexpr int64_t kColBudget = int64_t(4) << 20;
+
+int64_t col_width(const ConvGeometry& g) {
+  return g.kernel_h * g.kernel_w * g.in_c;
+}
+
+int64_t images_per_chunk(const ConvGeometry& g) {
+  const int64_t per_image = g.out_h * g.out_w * col_width(g);
+  return std::max<int64_t>(1, kColBudget / std::max<int64_t>(1, per_image));
+}
+
+// col[(n - n0) * out_h * out_w + oh * out_w + ow, (i * kw + j) * C + c] = x[n, ih, iw, c] (or 0
+// in the padding), for images [n0, n1).
+void im2col(const ConvGeometry& g, const float* x, int64_t n0, int64_t n1, float* col) {
+  const int64_t C = g.in_c, K = col_width(g), rows = (n1 - n0) * g.out_h * g.out_w;
+  parallel_for(0, rows, std::max<int64_t>(1, 8192 / K), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const int64_t n = n0 + r / (g.out_h * g.out_w), p = r % (g.out_h * g.out_w);
+      const int64_t oh = p / g.out_w, ow = p % g.out_w;
+      float* dst = col + r * K;
+      for (int64_t i = 0; i < g.kernel_h; ++i) {
+        const int64_t ih = oh * g.stride - g.pad_top + i;
+        for (int64_t j = 0; j < g.kernel_w; ++j, dst += C) {
+          const int64_t iw = ow * g.stride - g.pad_left + j;
+          if (ih < 0 || ih >= g.in_h || iw < 0 || iw >= g.in_w)
+            std::memset(dst, 0, sizeof(float) * C);
+          else
+            std::memcpy(dst, x + ((n * g.in_h + ih) * g.in_w + iw) * C, sizeof(float) * C);
+        }
+      }
+    }
+  });
+}
+
+// The adjoint of im2col, as a gather so threads never write the same dx pixel:
+// dx[n, ih, iw, :] = sum of the col entries im2col copied from it, for images [n0, n1).
+void col2im(const ConvGeometry& g, const float* col, int64_t n0, int64_t n1, float* dx) {
+  const int64_t C = g.in_c, K = col_width(g), s = g.stride;
+  parallel_for(0, (n1 - n0) * g.in_h, 1, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const int64_t nl = r / g.in_h, ih = r % g.in_h;
+      for (int64_t iw = 0; iw < g.in_w; ++iw) {
+        float* out = dx + ((n0 + nl) * g.in_h * g.in_w + ih * g.in_w + iw) * C;
+        std::fill(out, out + C, 0.f);
+        for (int64_t i = 0; i < g.kernel_h; ++i) {
+          const int64_t th = ih + g.pad_top - i;
+          if (th < 0 || th % s != 0 || th / s >= g.out_h) continue;
+          for (int64_t j = 0; j < g.kernel_w; ++j) {
+            const int64_t tw = iw + g.pad_left - j;
+            if (tw < 0 || tw % s != 0 || tw / s >= g.out_w) continue;
+            const float* src =
+                col + ((nl * g.out_h + th / s) * g.out_w + tw / s) * K + (i * g.kernel_w + j) * C;
+            for (int64_t c = 0; c < C; ++c) out[c] += src[c];
+          }
+        }
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float* y) {
+  if (is_pointwise(g)) return pointwise_conv2d_forward(g, x, w, y);
+  const int64_t K = col_width(g), pixels = g.out_h * g.out_w, step = images_per_chunk(g);
+  std::vector<float> col(static_cast<size_t>(std::min(step, g.batch) * pixels * K));
+  for (int64_t n0 = 0; n0 < g.batch; n0 += step) {
+    const int64_t n1 = std::min(g.batch, n0 + step), rows = (n1 - n0) * pixels;
+    im2col(g, x, n0, n1, col.data());
+    sgemm(false, false, rows, g.out_c, K, 1.f, col.data(), K, w, g.out_c, 0.f,
+          y + n0 * pixels * g.out_c, g.out_c);
+  }
+}
+
+void conv2d_backward_input(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
+  if (is_pointwise(g)) return pointwise_conv2d_backward_input(g, dy, w, dx);
+  const int64_t K = col_width(g), pixels = g.out_h * g.out_w, step = images_per_chunk(g);
+  std::vector<float> col(static_cast<size_t>(std::min(step, g.batch) * pixels * K));
+  for (int64_t n0 = 0; n0 < g.batch; n0 += step) {
+    const int64_t n1 = std::min(g.batch, n0 + step), rows = (n1 - n0) * pixels;
+    sgemm(false, true, rows, K, g.out_c, 1.f, dy + n0 * pixels * g.out_c, g.out_c, w, g.out_c, 0.f,
+          col.data(), K);
+    col2im(g, col.data(), n0, n1, dx);
+  }
+}
+
+void conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
+  if (is_pointwise(g)) return pointwise_conv2d_backward_filter(g, x, dy, dw);
+  const int64_t K = col_width(g), pixels = g.out_h * g.out_w, step = images_per_chunk(g);
+  if (g.batch == 0 || pixels == 0) {
+    std::fill(dw, dw + K * g.out_c, 0.f);
+    return;
+  }
+  std::vector<float> col(static_cast<size_t>(std::min(step, g.batch) * pixels * K));
+  for (int64_t n0 = 0; n0 < g.batch; n0 += step) {
+    const int64_t n1 = std::min(g.batch, n0 + step), rows = (n1 - n0) * pixels;
+    im2col(g, x, n0, n1, col.data());
+    sgemm(true, false, K, g.out_c, rows, 1.f, col.data(), K, dy + n0 * pixels * g.out_c, g.out_c,
+          n0 == 0 ? 0.f : 1.f, dw, g.out_c);
+  }
+}
+
+}  // namespace tailor::kernels::cpu

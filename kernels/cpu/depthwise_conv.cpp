@@ -1,0 +1,153 @@
+#include "kernels/cpu/depthwise_conv.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "engine/thread_pool.h"
+#include "kernels/cpu/simd_dispatch.h"
+#include "kernels/cpu/simd_vec.h"
+
+namespace tailor::kernels::cpu {
+
+// ---- Reference loops (double accumulation: the yardstick for the fast paths) ----
+
+void depthwise_conv2d_forward_ref(const ConvGeometry& g, const float* x, const float* w, float* y) {
+  const int64_t C = g.in_c;
+  for (int64_t n = 0; n < g.batch; ++n)
+    for (int64_t oh = 0; oh < g.out_h; ++oh)
+      for (int64_t ow = 0; ow < g.out_w; ++ow)
+        for (int64_t c = 0; c < C; ++c) {
+          double s = 0;
+          for (int64_t i = 0; i < g.kernel_h; ++i)
+            for (int64_t j = 0; j < g.kernel_w; ++j) {
+              const int64_t ih = oh * g.stride - g.pad_top + i, iw = ow * g.stride - g.pad_left + j;
+              if (ih < 0 || ih >= g.in_h || iw < 0 || iw >= g.in_w) continue;
+              s += double(x[((n * g.in_h + ih) * g.in_w + iw) * C + c]) *
+                   w[(i * g.kernel_w + j) * C + c];
+            }
+          y[((n * g.out_h + oh) * g.out_w + ow) * C + c] = static_cast<float>(s);
+        }
+}
+
+void depthwise_conv2d_backward_input_ref(const ConvGeometry& g, const float* dy, const float* w,
+                                         float* dx) {
+  const int64_t C = g.in_c;
+  std::vector<double> acc(static_cast<size_t>(g.input_numel()), 0.0);
+  for (int64_t n = 0; n < g.batch; ++n)
+    for (int64_t oh = 0; oh < g.out_h; ++oh)
+      for (int64_t ow = 0; ow < g.out_w; ++ow)
+        for (int64_t i = 0; i < g.kernel_h; ++i)
+          for (int64_t j = 0; j < g.kernel_w; ++j) {
+            const int64_t ih = oh * g.stride - g.pad_top + i, iw = ow * g.stride - g.pad_left + j;
+            if (ih < 0 || ih >= g.in_h || iw < 0 || iw >= g.in_w) continue;
+            for (int64_t c = 0; c < C; ++c)
+              acc[((n * g.in_h + ih) * g.in_w + iw) * C + c] +=
+                  double(dy[((n * g.out_h + oh) * g.out_w + ow) * C + c]) *
+                  w[(i * g.kernel_w + j) * C + c];
+          }
+  std::copy(acc.begin(), acc.end(), dx);
+}
+
+void depthwise_conv2d_backward_filter_ref(const ConvGeometry& g, const float* x, const float* dy,
+                                          float* dw) {
+  const int64_t C = g.in_c;
+  std::vector<double> acc(static_cast<size_t>(g.kernel_h * g.kernel_w * C), 0.0);
+  for (int64_t n = 0; n < g.batch; ++n)
+    for (int64_t oh = 0; oh < g.out_h; ++oh)
+      for (int64_t ow = 0; ow < g.out_w; ++ow)
+        for (int64_t i = 0; i < g.kernel_h; ++i)
+          for (int64_t j = 0; j < g.kernel_w; ++j) {
+            const int64_t ih = oh * g.stride - g.pad_top + i, iw = ow * g.stride - g.pad_left + j;
+            if (ih < 0 || ih >= g.in_h || iw < 0 || iw >= g.in_w) continue;
+            for (int64_t c = 0; c < C; ++c)
+              acc[(i * g.kernel_w + j) * C + c] +=
+                  double(x[((n * g.in_h + ih) * g.in_w + iw) * C + c]) *
+                  dy[((n * g.out_h + oh) * g.out_w + ow) * C + c];
+          }
+  std::copy(acc.begin(), acc.end(), dw);
+}
+
+// ---- Fast paths: one body per ISA ----
+
+namespace simd {
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512vl,avx512bw,avx2,fma")
+namespace avx512 {
+#include "kernels/cpu/depthwise_body.inc"
+}  // namespace avx512
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+namespace avx2 {
+#include "kernels/cpu/depthwise_body.inc"
+}  // namespace avx2
+#pragma GCC pop_options
+
+namespace scalar {
+#include "kernels/cpu/depthwise_body.inc"
+}  // namespace scalar
+
+}  // namespace simd
+
+namespace {
+
+using RowsFn = void (*)(const ConvGeometry&, const float*, const float*, float*, int64_t, int64_t);
+
+RowsFn pick(RowsFn avx512, RowsFn avx2, RowsFn scalar) {
+  switch (kernel_simd_level()) {
+    case SimdLevel::Avx512:
+      return avx512;
+    case SimdLevel::Avx2:
+      return avx2;
+    default:
+      return scalar;
+  }
+}
+
+// Rows of `row_elems` floats each: enough per task that waking a worker pays off.
+int64_t row_grain(int64_t row_elems) {
+  return std::max<int64_t>(1, 16384 / std::max<int64_t>(1, row_elems));
+}
+
+// The filter gradient sums over every output pixel. Rows are split into a fixed number of
+// blocks (set by the shape alone), each summed into its own partial, and the partials are added
+// in block order, so the result does not depend on the thread count.
+constexpr int64_t kFilterBlocks = 16;
+
+}  // namespace
+
+void depthwise_conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float* y) {
+  RowsFn fn =
+      pick(simd::avx512::forward_rows, simd::avx2::forward_rows, simd::scalar::forward_rows);
+  parallel_for(0, g.batch * g.out_h, row_grain(g.out_w * g.in_c),
+               [&](int64_t r0, int64_t r1) { fn(g, x, w, y, r0, r1); });
+}
+
+void depthwise_conv2d_backward_input(const ConvGeometry& g, const float* dy, const float* w,
+                                     float* dx) {
+  RowsFn fn = pick(simd::avx512::backward_input_rows, simd::avx2::backward_input_rows,
+                   simd::scalar::backward_input_rows);
+  parallel_for(0, g.batch * g.in_h, row_grain(g.in_w * g.in_c),
+               [&](int64_t r0, int64_t r1) { fn(g, dy, w, dx, r0, r1); });
+}
+
+void depthwise_conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* dy,
+                                      float* dw) {
+  RowsFn fn = pick(simd::avx512::backward_filter_rows, simd::avx2::backward_filter_rows,
+                   simd::scalar::backward_filter_rows);
+  const int64_t rows = g.batch * g.out_h, size = g.kernel_h * g.kernel_w * g.in_c;
+  const int64_t blocks = std::min(rows, kFilterBlocks);
+  std::fill(dw, dw + size, 0.f);
+  if (blocks == 0) return;
+  std::vector<float> partial(static_cast<size_t>(blocks * size), 0.f);
+  parallel_for(0, blocks, 1, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; ++b)
+      fn(g, x, dy, partial.data() + b * size, rows * b / blocks, rows * (b + 1) / blocks);
+  });
+  for (int64_t b = 0; b < blocks; ++b)
+    for (int64_t k = 0; k < size; ++k) dw[k] += partial[b * size + k];
+}
+
+}  // namespace tailor::kernels::cpu

@@ -1,0 +1,85 @@
+#include "kernels/cpu/sgemm.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "engine/thread_pool.h"
+#include "kernels/cpu/simd_dispatch.h"
+#include "kernels/cpu/simd_vec.h"
+
+namespace tailor::kernels::cpu {
+
+// The plain triple loop, accumulating in double so it is a trustworthy yardstick.
+void sgemm_ref(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+               const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
+               int64_t ldc) {
+  for (int64_t i = 0; i < M; ++i) {
+    for (int64_t j = 0; j < N; ++j) {
+      double s = 0;
+      for (int64_t k = 0; k < K; ++k) {
+        const float a = trans_a ? A[k * lda + i] : A[i * lda + k];
+        const float b = trans_b ? B[j * ldb + k] : B[k * ldb + j];
+        s += double(a) * b;
+      }
+      float& c = C[i * ldc + j];
+      c = static_cast<float>(alpha * s + (beta == 0.f ? 0.0 : double(beta) * c));
+    }
+  }
+}
+
+// Register tiles: AVX-512 12x32 uses 24 of the 32 zmm registers as accumulators (2 FMA pipes x
+// 4 cycles latency needs >= 8 independent chains); AVX2 6x16 uses 12 of 16 ymm registers.
+// kKC keeps a B micro-panel (kKC x kNR) in L1; kMC x kKC of A sits in L2.
+namespace simd {
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512vl,avx512bw,avx2,fma")
+namespace avx512 {
+constexpr int kMR = 12, kNV = 2;
+constexpr int64_t kKC = 256, kMC = 192, kNC = 1024;
+#include "kernels/cpu/sgemm_body.inc"
+}  // namespace avx512
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+namespace avx2 {
+constexpr int kMR = 6, kNV = 2;
+constexpr int64_t kKC = 256, kMC = 144, kNC = 1024;
+#include "kernels/cpu/sgemm_body.inc"
+}  // namespace avx2
+#pragma GCC pop_options
+
+namespace scalar {
+constexpr int kMR = 4, kNV = 4;
+constexpr int64_t kKC = 256, kMC = 64, kNC = 512;
+#include "kernels/cpu/sgemm_body.inc"
+}  // namespace scalar
+
+}  // namespace simd
+
+namespace {
+// C = beta * C, the whole answer when alpha == 0 or K == 0.
+void scale_c(int64_t M, int64_t N, float beta, float* C, int64_t ldc) {
+  parallel_for(0, M, 64, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i)
+      for (int64_t j = 0; j < N; ++j) C[i * ldc + j] = beta == 0.f ? 0.f : beta * C[i * ldc + j];
+  });
+}
+}  // namespace
+
+void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0 || alpha == 0.f) return scale_c(M, N, beta, C, ldc);
+  switch (kernel_simd_level()) {
+    case SimdLevel::Avx512:
+      return simd::avx512::gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    case SimdLevel::Avx2:
+      return simd::avx2::gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    default:
+      return simd::scalar::gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  }
+}
+
+}  // namespace tailor::kernels::cpu

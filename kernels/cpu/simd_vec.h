@@ -1,0 +1,131 @@
+#pragma once
+// Minimal float-vector wrappers, one namespace per ISA with the same names (Vec, kLanes, load,
+// fmadd, ...), so a kernel body is written once in a *_body.inc file and compiled per ISA by
+// including it inside a `#pragma GCC target` region (see sgemm.cpp). The baseline build targets
+// plain x86-64, so the AVX-512 and AVX2 code only runs when CPUID says it can.
+//
+// The *_partial functions touch only the first n < kLanes lanes: channel tails are handled with
+// masks instead of scalar epilogues, and never read or write past the end of a row.
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "engine/cpu_features.h"
+
+#define TAILOR_SIMD_INLINE static inline __attribute__((always_inline))
+
+namespace tailor::kernels::cpu::simd {
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512vl,avx512bw,avx2,fma")
+namespace avx512 {
+constexpr int kLanes = 16;
+using Vec = __m512;
+TAILOR_SIMD_INLINE Vec zero() {
+  return _mm512_setzero_ps();
+}
+TAILOR_SIMD_INLINE Vec set1(float v) {
+  return _mm512_set1_ps(v);
+}
+TAILOR_SIMD_INLINE Vec load(const float* p) {
+  return _mm512_loadu_ps(p);
+}
+TAILOR_SIMD_INLINE void store(float* p, Vec v) {
+  _mm512_storeu_ps(p, v);
+}
+TAILOR_SIMD_INLINE Vec add(Vec a, Vec b) {
+  return _mm512_add_ps(a, b);
+}
+TAILOR_SIMD_INLINE Vec mul(Vec a, Vec b) {
+  return _mm512_mul_ps(a, b);
+}
+TAILOR_SIMD_INLINE Vec fmadd(Vec a, Vec b, Vec c) {
+  return _mm512_fmadd_ps(a, b, c);
+}
+TAILOR_SIMD_INLINE __mmask16 lane_mask(int64_t n) {
+  return static_cast<__mmask16>((1u << n) - 1);
+}
+TAILOR_SIMD_INLINE Vec load_partial(const float* p, int64_t n) {
+  return _mm512_maskz_loadu_ps(lane_mask(n), p);
+}
+TAILOR_SIMD_INLINE void store_partial(float* p, Vec v, int64_t n) {
+  _mm512_mask_storeu_ps(p, lane_mask(n), v);
+}
+}  // namespace avx512
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+namespace avx2 {
+constexpr int kLanes = 8;
+using Vec = __m256;
+// Eight -1 then eight 0: the window starting at 8 - n enables the first n lanes.
+alignas(64) constexpr int32_t kMaskWindow[16] = {-1, -1, -1, -1, -1, -1, -1, -1,
+                                                 0,  0,  0,  0,  0,  0,  0,  0};
+TAILOR_SIMD_INLINE Vec zero() {
+  return _mm256_setzero_ps();
+}
+TAILOR_SIMD_INLINE Vec set1(float v) {
+  return _mm256_set1_ps(v);
+}
+TAILOR_SIMD_INLINE Vec load(const float* p) {
+  return _mm256_loadu_ps(p);
+}
+TAILOR_SIMD_INLINE void store(float* p, Vec v) {
+  _mm256_storeu_ps(p, v);
+}
+TAILOR_SIMD_INLINE Vec add(Vec a, Vec b) {
+  return _mm256_add_ps(a, b);
+}
+TAILOR_SIMD_INLINE Vec mul(Vec a, Vec b) {
+  return _mm256_mul_ps(a, b);
+}
+TAILOR_SIMD_INLINE Vec fmadd(Vec a, Vec b, Vec c) {
+  return _mm256_fmadd_ps(a, b, c);
+}
+TAILOR_SIMD_INLINE __m256i lane_mask(int64_t n) {
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kMaskWindow + 8 - n));
+}
+TAILOR_SIMD_INLINE Vec load_partial(const float* p, int64_t n) {
+  return _mm256_maskload_ps(p, lane_mask(n));
+}
+TAILOR_SIMD_INLINE void store_partial(float* p, Vec v, int64_t n) {
+  _mm256_maskstore_ps(p, lane_mask(n), v);
+}
+}  // namespace avx2
+#pragma GCC pop_options
+
+// One lane: the fallback for machines without AVX2+FMA, and a readable model of the others.
+namespace scalar {
+constexpr int kLanes = 1;
+using Vec = float;
+TAILOR_SIMD_INLINE Vec zero() {
+  return 0.f;
+}
+TAILOR_SIMD_INLINE Vec set1(float v) {
+  return v;
+}
+TAILOR_SIMD_INLINE Vec load(const float* p) {
+  return *p;
+}
+TAILOR_SIMD_INLINE void store(float* p, Vec v) {
+  *p = v;
+}
+TAILOR_SIMD_INLINE Vec add(Vec a, Vec b) {
+  return a + b;
+}
+TAILOR_SIMD_INLINE Vec mul(Vec a, Vec b) {
+  return a * b;
+}
+TAILOR_SIMD_INLINE Vec fmadd(Vec a, Vec b, Vec c) {
+  return a * b + c;
+}
+TAILOR_SIMD_INLINE Vec load_partial(const float* p, int64_t n) {
+  return n > 0 ? *p : 0.f;
+}
+TAILOR_SIMD_INLINE void store_partial(float* p, Vec v, int64_t n) {
+  if (n > 0) *p = v;
+}
+}  // namespace scalar
+
+}  // namespace tailor::kernels::cpu::simd

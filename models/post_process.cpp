@@ -1,0 +1,76 @@
+#include "models/post_process.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "engine/error.h"
+#include "models/box_coder.h"
+#include "models/nms.h"
+
+namespace tailor::models {
+
+std::vector<Detection> multiclass_nms(const std::vector<BoxCorners>& boxes,
+                                      const std::vector<float>& scores, int num_classes,
+                                      const PostProcessConfig& config) {
+  TAILOR_CHECK(scores.size() == boxes.size() * size_t(num_classes), UserError,
+               "multiclass_nms: ", scores.size(), " scores for ", boxes.size(), " boxes and ",
+               num_classes, " classes");
+  const BoxCorners window{0.f, 0.f, 1.f, 1.f};
+  std::vector<Detection> all;
+  for (int c = 0; c < num_classes; ++c) {
+    // filter_greater_than, then clip_to_window, which drops boxes left with zero area.
+    std::vector<BoxCorners> cand_boxes;
+    std::vector<float> cand_scores;
+    for (size_t a = 0; a < boxes.size(); ++a) {
+      const float s = scores[a * num_classes + c];
+      if (!(s > config.score_threshold)) continue;
+      const BoxCorners b = clip_to_window(boxes[a], window);
+      if (!(area(b) > 0.f)) continue;
+      cand_boxes.push_back(b);
+      cand_scores.push_back(s);
+    }
+    const int max_size = std::min<int>(config.max_detections_per_class, cand_boxes.size());
+    for (int i : non_max_suppression(cand_boxes, cand_scores, max_size, config.iou_threshold)) {
+      const BoxCorners& b = cand_boxes[i];
+      all.push_back({c + 1, cand_scores[i], b.ymin, b.xmin, b.ymax, b.xmax});
+    }
+  }
+  // tf.nn.top_k order: by score, ties keep their (class, NMS) order.
+  std::stable_sort(all.begin(), all.end(),
+                   [](const Detection& a, const Detection& b) { return a.score > b.score; });
+  if (static_cast<int>(all.size()) > config.max_total_detections)
+    all.resize(std::max(config.max_total_detections, 0));
+  return all;
+}
+
+std::vector<std::vector<Detection>> detect(const SsdOutput& output,
+                                           const std::vector<BoxCorners>& anchors,
+                                           const BoxCoderConfig& coder,
+                                           const PostProcessConfig& config) {
+  const Tensor& logits = output.class_logits;
+  const Tensor& codes = output.box_encodings;
+  TAILOR_CHECK(logits.dim() == 3 && codes.dim() == 3 && codes.size(2) == 4 &&
+                   logits.size(0) == codes.size(0) && logits.size(1) == codes.size(1) &&
+                   codes.size(1) == static_cast<int64_t>(anchors.size()) && logits.size(2) >= 2,
+               ShapeError, "detect: class logits ", shape_str(logits.shape()),
+               " and box encodings ", shape_str(codes.shape()), " do not fit ", anchors.size(),
+               " anchors");
+  const int64_t n = logits.size(0), a = logits.size(1);
+  const int k = static_cast<int>(logits.size(2)) - 1;
+  const std::vector<float> lv = logits.to_vector();
+  const std::vector<float> cv = codes.to_vector();
+  std::vector<std::vector<Detection>> out(n);
+  std::vector<float> scores(a * k);
+  for (int64_t i = 0; i < n; ++i) {
+    const std::vector<BoxCorners> boxes = decode_boxes(&cv[i * a * 4], anchors, coder);
+    // Sigmoid score conversion; the background column is dropped.
+    for (int64_t j = 0; j < a; ++j)
+      for (int c = 0; c < k; ++c)
+        scores[j * k + c] = 1.f / (1.f + std::exp(-lv[(i * a + j) * (k + 1) + c + 1]));
+    out[i] = multiclass_nms(boxes, scores, k, config);
+  }
+  return out;
+}
+
+}  // namespace tailor::models

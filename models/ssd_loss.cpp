@@ -1,0 +1,92 @@
+#include "models/ssd_loss.h"
+
+#include <algorithm>
+
+#include "engine/autograd.h"
+#include "engine/error.h"
+#include "engine/ops/elementwise.h"
+#include "engine/ops/losses.h"
+#include "engine/ops/reduce.h"
+#include "engine/optim/l2_regularizer.h"
+#include "models/box_coder.h"
+#include "models/hard_example_miner.h"
+
+namespace tailor::models {
+
+SsdLosses ssd_loss(const SsdOutput& output, const std::vector<BoxCorners>& anchors,
+                   const std::vector<GroundTruth>& groundtruth, const ParameterSet& params,
+                   const SsdConfig& config) {
+  const Tensor& logits = output.class_logits;
+  const Tensor& codes = output.box_encodings;
+  const int64_t n = logits.size(0), a = logits.size(1), c1 = logits.size(2);
+  TAILOR_CHECK(logits.dim() == 3 && codes.dim() == 3 && codes.size(0) == n && codes.size(1) == a &&
+                   codes.size(2) == 4 && a == static_cast<int64_t>(anchors.size()) &&
+                   c1 == config.num_classes + 1,
+               ShapeError, "ssd_loss: class logits ", shape_str(logits.shape()),
+               " and box encodings ", shape_str(codes.shape()), " do not fit ", anchors.size(),
+               " anchors and ", config.num_classes, " classes");
+  TAILOR_CHECK(static_cast<int64_t>(groundtruth.size()) == n, UserError,
+               "ssd_loss: ", groundtruth.size(), " groundtruth entries for a batch of ", n);
+
+  std::vector<float> cls_targets(n * a * c1, 0.f), cls_weights(n * a * c1, 0.f);
+  std::vector<float> reg_targets(n * a * 4, 0.f), reg_weights(n * a * 4, 0.f);
+  std::vector<std::vector<int>> matches(n);
+  int num_matches = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    Targets t = assign_targets(anchors, groundtruth[i], config.num_classes, config.matcher,
+                               config.box_coder);
+    num_matches += t.num_matches();
+    for (int64_t j = 0; j < a; ++j) {
+      const int64_t row = i * a + j;
+      cls_targets[row * c1 + t.cls_target[j]] = 1.f;
+      std::fill_n(&cls_weights[row * c1], c1, t.cls_weight[j]);
+      const BoxCode& r = t.reg_target[j];
+      float* rt = &reg_targets[row * 4];
+      rt[0] = r.ty, rt[1] = r.tx, rt[2] = r.th, rt[3] = r.tw;
+      std::fill_n(&reg_weights[row * 4], 4, t.reg_weight[j]);
+    }
+    matches[i] = std::move(t.match);
+  }
+  const Device dev = logits.device();
+  auto put = [&](const std::vector<float>& v, const Shape& s) {
+    return Tensor::from_vector(v, s).to(dev);
+  };
+  // Per-anchor losses [N, A]: sigmoid CE summed over classes, smooth L1 summed over codes.
+  Tensor cls_losses = ops::sum_last_dim(
+      ops::mul(ops::sigmoid_cross_entropy_with_logits(logits, put(cls_targets, {n, a, c1})),
+               put(cls_weights, {n, a, c1})));
+  Tensor loc_losses = ops::sum_last_dim(
+      ops::mul(ops::smooth_l1(codes, put(reg_targets, {n, a, 4})), put(reg_weights, {n, a, 4})));
+
+  // Hard example mining on detached values: NMS over the decoded predictions.
+  SsdLosses out;
+  std::vector<float> mask(n * a, 0.f);
+  {
+    const std::vector<float> cls_values = cls_losses.to_vector();
+    const std::vector<float> code_values = codes.to_vector();
+    for (int64_t i = 0; i < n; ++i) {
+      const std::vector<BoxCorners> decoded =
+          decode_boxes(&code_values[i * a * 4], anchors, config.box_coder);
+      const std::vector<float> image_losses(cls_values.begin() + i * a,
+                                            cls_values.begin() + (i + 1) * a);
+      MinedExamples mined = mine_hard_examples(decoded, image_losses, matches[i], config.loss);
+      for (int j : mined.indices) mask[i * a + j] = 1.f;
+      out.num_positives += mined.num_positives;
+      out.num_negatives += mined.num_negatives;
+    }
+  }
+  Tensor mined = put(mask, {n, a});
+  // normalize_loss_by_num_matches: the batch's matches, at least 1.
+  const float normalizer = static_cast<float>(std::max(num_matches, 1));
+  out.num_matches = num_matches;
+  out.classification = ops::scale(ops::sum(ops::mul(cls_losses, mined)),
+                                  config.loss.classification_weight / normalizer);
+  out.localization = ops::scale(ops::sum(ops::mul(loc_losses, mined)),
+                                config.loss.localization_weight / normalizer);
+  out.regularization = optim::l2_regularization_loss(params, config.loss.l2_weight);
+  if (out.regularization.device() != dev) out.regularization = out.regularization.to(dev);
+  out.total = ops::add(ops::add(out.classification, out.localization), out.regularization);
+  return out;
+}
+
+}  // namespace tailor::models

@@ -1,0 +1,35 @@
+#pragma once
+// TF SSD training loss (ssd_meta_arch.loss with the ssd_mobilenet_v1 config):
+//   classification: weighted sigmoid cross-entropy summed over classes (background included),
+//   localization: weighted smooth L1 (Huber, delta 1) summed over the 4 codes,
+//   both summed over the hard-mined anchors and divided by max(num matches in the batch, 1),
+//   times classification_weight / localization_weight;
+//   regularization: l2_weight * sum(w^2) / 2 (tf.nn.l2_loss) over parameters with regularize.
+#include <vector>
+
+#include "engine/parameter_set.h"
+#include "engine/tensor.h"
+#include "models/box.h"
+#include "models/model_config.h"
+#include "models/ssd_output.h"
+#include "models/target_assigner.h"
+
+namespace tailor::models {
+
+struct SsdLosses {
+  Tensor total;           // scalar: classification + localization + regularization
+  Tensor classification;  // scalar
+  Tensor localization;    // scalar
+  Tensor regularization;  // scalar
+  int num_matches = 0;    // over the batch
+  int num_positives = 0;  // mined positives over the batch
+  int num_negatives = 0;  // mined negatives over the batch
+};
+
+// groundtruth has one entry per image. Gradients flow to output tensors and to the
+// regularized parameters.
+SsdLosses ssd_loss(const SsdOutput& output, const std::vector<BoxCorners>& anchors,
+                   const std::vector<GroundTruth>& groundtruth, const ParameterSet& params,
+                   const SsdConfig& config);
+
+}  // namespace tailor::models

@@ -1,0 +1,32 @@
+#pragma once
+// TF's TargetAssigner as SSD configures it: IoU similarity, argmax matcher, box coder, and
+// one-hot class targets with the background class in column 0.
+#include <vector>
+
+#include "models/box.h"
+#include "models/box_coder.h"
+#include "models/model_config.h"
+
+namespace tailor::models {
+
+// One image's groundtruth: normalized corner boxes and their classes 1..num_classes.
+struct GroundTruth {
+  std::vector<BoxCorners> boxes;
+  std::vector<int> classes;
+};
+
+// Targets for one image, per anchor.
+struct Targets {
+  std::vector<int> match;           // matched groundtruth index, kUnmatched or kIgnored
+  std::vector<int> cls_target;      // class id 0..K (0 = background: unmatched/ignored)
+  std::vector<float> cls_weight;    // 1 matched, 1 unmatched (negative_class_weight), 0 ignored
+  std::vector<BoxCode> reg_target;  // encoded matched box; zeros elsewhere
+  std::vector<float> reg_weight;    // 1 matched, 0 elsewhere
+  int num_matches() const;
+};
+
+// Throws UserError when a class is outside 1..num_classes or boxes and classes differ in count.
+Targets assign_targets(const std::vector<BoxCorners>& anchors, const GroundTruth& gt,
+                       int num_classes, const MatcherConfig& matcher, const BoxCoderConfig& coder);
+
+}  // namespace tailor::models

@@ -1,0 +1,121 @@
+#pragma once
+// A whole Tailor run config (the YAML counterpart of the TF Object Detection API's
+// pipeline.config): model, train, train_input, eval_input and eval. See
+// configs/ssd_mobilenet_v1_clothing.yaml for an annotated example.
+//
+// Paths: every relative path in the file (checkpoints, data, label maps, output_dir) is
+// resolved against the directory of the config file, so a config works from any working
+// directory. Paths are not checked for existence here; the readers that open them are.
+//
+// Data sources (train_input.paths, eval_input.paths) are a list whose entries are either
+//   - a string "DIR" or "FILE": every example there, or
+//   - a string "DIR:SPLIT[,SPLIT...]": only the stems listed in DIR/SPLIT.txt for each split
+//     (e.g. "../shared/data/ccp:train", "../shared/data/ccp:train,val"). The suffix after the
+//     last ':' counts as splits only when it holds no '/' and only letters, digits, '_', '-'
+//     and ','; or
+//   - a mapping {path: DIR, splits: [train, val], format: dataturks, name: ccp_val} for when
+//     one source needs another format than the section's or a display name.
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/model_config.h"
+#include "pipeline/config/augmentation_config.h"
+#include "pipeline/config/conv_impl.h"
+
+namespace tailor::pipeline {
+
+enum class DatasetFormat { kVoc, kCsv, kTfRecord, kDataturks, kCoco };
+const char* to_string(DatasetFormat f);
+bool parse_dataset_format(const std::string& name, DatasetFormat* out);
+
+struct InputSource {
+  std::string path;                 // resolved
+  std::vector<std::string> splits;  // empty: everything under path
+  DatasetFormat format = DatasetFormat::kVoc;
+  std::string name;  // for reports: the given name, else "<folder>[:<splits>]"
+};
+
+struct InputConfig {
+  DatasetFormat format = DatasetFormat::kVoc;
+  std::vector<InputSource> sources;
+  std::string label_map;  // resolved; a TF OD API label_map.pbtxt
+  bool shuffle = true;    // eval ignores it
+};
+
+struct ExponentialDecayConfig {
+  float initial_learning_rate = 0.004f;
+  int64_t decay_steps = 800720;
+  float decay_factor = 0.95f;
+  bool staircase = true;
+};
+
+// tf.train.RMSPropOptimizer as the TF OD API builds it.
+struct RmsPropConfig {
+  ExponentialDecayConfig learning_rate;
+  float momentum = 0.9f;  // momentum_optimizer_value
+  float decay = 0.9f;
+  float epsilon = 1.0f;
+};
+
+enum class Device { kCpu, kCuda };
+
+struct TrainConfig {
+  int batch_size = 24;
+  RmsPropConfig rms_prop;
+  int64_t num_steps = 0;             // required
+  std::string fine_tune_checkpoint;  // resolved; empty: train from the initializers
+  // "detection": restore the whole detector; "classification": only the backbone.
+  std::string fine_tune_checkpoint_type = "detection";
+  std::vector<AugmentationConfig> augmentation;
+  bool use_moving_average = false;
+  float moving_average_decay = 0.9999f;
+  int64_t checkpoint_every = 1000;
+  int keep_checkpoints = 5;
+  uint64_t seed = 0;
+  Device device = Device::kCpu;
+  int threads = 0;         // 0: one per hardware thread
+  std::string output_dir;  // resolved; default "runs/<config file stem>" next to the config
+  int log_every = 10;      // steps between log lines / TensorBoard scalars
+};
+
+enum class Metric { kVocAp, kCocoAp, kTop1 };
+const char* to_string(Metric m);
+
+struct EvalConfig {
+  std::vector<Metric> metrics{Metric::kVocAp};
+  int64_t every_n_steps = 0;  // 0: evaluate only after training
+  int max_images = 0;         // 0: all
+  bool use_moving_average = false;
+};
+
+struct PipelineConfig {
+  std::string path;  // the config file
+  models::SsdConfig model;
+  ConvImplConfig conv_impl;
+  TrainConfig train;
+  InputConfig train_input;
+  bool has_eval_input = false;
+  InputConfig eval_input;
+  EvalConfig eval;
+};
+
+// Limits that catch typos before they become an out-of-memory crash.
+constexpr int kMaxBatchSize = 4096;
+constexpr int kMaxThreads = 1024;
+
+// Loads and validates a config; every problem is a UserError naming file, key path and line.
+PipelineConfig load_pipeline_config(const std::string& path);
+
+// Parses an already loaded YAML document. `path` locates messages and anchors relative paths.
+PipelineConfig parse_pipeline_config(const YAML::Node& root, const std::string& path);
+
+// Splits "DIR:SPLIT,SPLIT" (see above); returns false when there is no split suffix.
+bool split_source_spec(const std::string& spec, std::string* dir, std::vector<std::string>* splits);
+
+// Resolves `p` against `base_dir` unless it is absolute (or empty).
+std::string resolve_path(const std::string& base_dir, const std::string& p);
+
+}  // namespace tailor::pipeline

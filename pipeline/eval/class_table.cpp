@@ -1,0 +1,77 @@
+#include "pipeline/eval/class_table.h"
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+namespace tailor::pipeline {
+
+namespace {
+
+std::string fixed(double v, bool valid) {
+  if (!valid || std::isnan(v)) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4f", v);
+  return buf;
+}
+
+std::string pad(const std::string& s, size_t w, bool left = false) {
+  if (s.size() >= w) return s;
+  return left ? s + std::string(w - s.size(), ' ') : std::string(w - s.size(), ' ') + s;
+}
+
+}  // namespace
+
+std::string format_class_table(const std::vector<std::string>& class_names, const EvalMetrics& m) {
+  size_t name_w = 7;
+  for (const auto& n : class_names) name_w = std::max(name_w, n.size());
+  std::ostringstream os;
+  os << pad("class", name_w, true);
+  if (m.voc) os << pad("gt boxes", 10) << pad("AP@0.5", 10);
+  if (m.coco) os << pad("AP@.5:.95", 11);
+  if (m.top1) os << pad("top-1", 10) << pad("images", 8);
+  os << "\n";
+  for (size_t c = 0; c < class_names.size(); ++c) {
+    os << pad(class_names[c], name_w, true);
+    if (m.voc) {
+      const bool ok = c < m.voc->ap_per_class.size();
+      os << pad(ok ? std::to_string(m.voc->num_groundtruth[c]) : "-", 10)
+         << pad(fixed(ok ? m.voc->ap_per_class[c] : 0, ok), 10);
+    }
+    if (m.coco) {
+      const bool ok = c < m.coco->ap_per_class.size() && m.coco->ap_per_class[c] >= 0;
+      os << pad(fixed(ok ? m.coco->ap_per_class[c] : 0, ok), 11);
+    }
+    if (m.top1) {
+      const bool ok = c < m.top1->images_per_class.size() && m.top1->images_per_class[c] > 0;
+      os << pad(fixed(ok ? double(m.top1->correct_per_class[c]) / m.top1->images_per_class[c] : 0,
+                      ok),
+                10)
+         << pad(ok ? std::to_string(m.top1->images_per_class[c]) : "0", 8);
+    }
+    os << "\n";
+  }
+  os << pad("all", name_w, true);
+  if (m.voc) {
+    int total = 0;
+    for (int n : m.voc->num_groundtruth) total += n;
+    os << pad(std::to_string(total), 10) << pad(fixed(m.voc->mean_ap, true), 10);
+  }
+  if (m.coco) os << pad(fixed(m.coco->ap, m.coco->ap >= 0), 11);
+  if (m.top1)
+    os << pad(fixed(m.top1->accuracy, true), 10) << pad(std::to_string(m.top1->num_images), 8);
+  os << "\n";
+  if (m.coco)
+    os << "COCO AP@[.5:.95] " << fixed(m.coco->ap, m.coco->ap >= 0) << "  AP50 "
+       << fixed(m.coco->ap50, m.coco->ap50 >= 0) << "  AP75 "
+       << fixed(m.coco->ap75, m.coco->ap75 >= 0) << "\n";
+  if (m.top1)
+    os << "top-1 " << m.top1->num_correct << "/" << m.top1->num_images << " single-object images ("
+       << m.top1->num_without_detection << " without a detection); top confidence min "
+       << fixed(m.top1->min_confidence, true) << " median "
+       << fixed(m.top1->median_confidence, true) << " max " << fixed(m.top1->max_confidence, true)
+       << "\n";
+  return os.str();
+}
+
+}  // namespace tailor::pipeline

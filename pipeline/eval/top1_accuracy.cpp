@@ -1,0 +1,50 @@
+#include "pipeline/eval/top1_accuracy.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace tailor::pipeline {
+
+Top1Result top1_accuracy(const std::vector<ImageDetections>& images, int num_classes) {
+  Top1Result r;
+  r.images_per_class.assign(num_classes, 0);
+  r.correct_per_class.assign(num_classes, 0);
+  std::vector<double> confidences;
+  for (const auto& img : images) {
+    if (img.groundtruth.size() != 1) continue;
+    const int label = img.groundtruth[0].label;
+    ++r.num_images;
+    const bool in_range = label >= 1 && label <= num_classes;
+    if (in_range) ++r.images_per_class[label - 1];
+    // The first of equal top scores, as argmax would pick.
+    const DetectionBox* top = nullptr;
+    for (const auto& d : img.detections)
+      if (!top || d.score > top->score) top = &d;
+    if (!top) {
+      ++r.num_without_detection;
+      continue;
+    }
+    confidences.push_back(top->score);
+    if (top->label == label) {
+      ++r.num_correct;
+      if (in_range) ++r.correct_per_class[label - 1];
+    }
+  }
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  r.accuracy = r.num_images ? double(r.num_correct) / r.num_images : nan;
+  if (confidences.empty()) {
+    r.min_confidence = r.median_confidence = r.max_confidence = nan;
+  } else {
+    std::sort(confidences.begin(), confidences.end());
+    const size_t n = confidences.size();
+    r.min_confidence = confidences.front();
+    r.max_confidence = confidences.back();
+    // numpy.median: the mean of the two middle values for an even count.
+    r.median_confidence =
+        n % 2 ? confidences[n / 2] : 0.5 * (confidences[n / 2 - 1] + confidences[n / 2]);
+  }
+  return r;
+}
+
+}  // namespace tailor::pipeline

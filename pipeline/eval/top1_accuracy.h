@@ -1,0 +1,26 @@
+#pragma once
+// Top-1 tagging accuracy, the clothing tagger's headline number: over the images that hold
+// exactly one labelled object, the share whose highest-scoring detection has that object's
+// class. An image without any detection counts as wrong. Also the spread of those top
+// detections' confidences (min / median / max), which tells whether a threshold would cut
+// correct tags.
+#include <vector>
+
+#include "pipeline/eval/detection_types.h"
+
+namespace tailor::pipeline {
+
+struct Top1Result {
+  int num_images = 0;  // single-object images
+  int num_correct = 0;
+  int num_without_detection = 0;
+  double accuracy = 0.0;  // NaN when there is no single-object image
+  // Over the top detections of the single-object images that have one; NaN when none.
+  double min_confidence = 0.0, median_confidence = 0.0, max_confidence = 0.0;
+  std::vector<int> images_per_class;  // index c-1: single-object images labelled c
+  std::vector<int> correct_per_class;
+};
+
+Top1Result top1_accuracy(const std::vector<ImageDetections>& images, int num_classes);
+
+}  // namespace tailor::pipeline

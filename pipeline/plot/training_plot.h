@@ -1,0 +1,30 @@
+#pragma once
+// `tailor plot`: the loss curves (every column whose name holds "loss") in the top panel and
+// the learning rate (columns holding "learning_rate" or named "lr") in the bottom panel, with
+// axes, ticks and a legend, from a run's metrics.csv or, without one, its TensorBoard event
+// files.
+#include <string>
+#include <vector>
+
+#include "pipeline/logging/metrics_csv.h"
+#include "pipeline/plot/canvas.h"
+
+namespace tailor::pipeline {
+
+struct PlotOptions {
+  int width = 1000;
+  int height = 720;
+};
+
+Canvas plot_training_curves(const MetricsTable& table, const PlotOptions& opt = {});
+
+// metrics.csv in `logdir` if present, else every events.out.tfevents.* file merged by step.
+MetricsTable load_run_metrics(const std::string& logdir);
+
+// The series colors, in legend order (exposed for tests).
+const std::vector<Rgb>& plot_palette();
+
+// "Nice" tick values (1, 2 or 5 times a power of ten) covering [lo, hi].
+std::vector<double> nice_ticks(double lo, double hi, int target_count = 5);
+
+}  // namespace tailor::pipeline

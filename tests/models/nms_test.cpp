@@ -1,0 +1,106 @@
+#include "models/nms.h"
+
+#include <gtest/gtest.h>
+
+#include "models/hard_example_miner.h"
+#include "models/matcher.h"
+#include "models/post_process.h"
+
+namespace tailor::models {
+namespace {
+
+// The case of TF's non_max_suppression tests: three clusters of overlapping boxes.
+const std::vector<BoxCorners> kBoxes = {{0, 0, 1, 1},   {0, 0.1f, 1, 1.1f},   {0, -0.1f, 1, 0.9f},
+                                        {0, 10, 1, 11}, {0, 10.1f, 1, 11.1f}, {0, 100, 1, 101}};
+const std::vector<float> kScores = {0.9f, 0.75f, 0.6f, 0.95f, 0.5f, 0.3f};
+
+TEST(NonMaxSuppression, SelectsLikeTf) {
+  EXPECT_EQ(non_max_suppression(kBoxes, kScores, 3, 0.5f), (std::vector<int>{3, 0, 5}));
+  EXPECT_EQ(non_max_suppression(kBoxes, kScores, 2, 0.5f), (std::vector<int>{3, 0}));
+  // IoU of boxes 0 and 1 is 0.9 / 1.1 = 0.818: a threshold above it keeps both.
+  EXPECT_EQ(non_max_suppression(kBoxes, kScores, 6, 0.85f), (std::vector<int>{3, 0, 1, 2, 4, 5}));
+  EXPECT_EQ(non_max_suppression(kBoxes, kScores, 6, 0.5f, 0.4f), (std::vector<int>{3, 0}));
+}
+
+TEST(NonMaxSuppression, FlippedCornersAndTies) {
+  // TF's kernel accepts corners in either order; equal scores go to the lower index first.
+  std::vector<BoxCorners> boxes = {{1, 1, 0, 0}, {0, 0, 1, 1}, {5, 5, 6, 6}};
+  EXPECT_EQ(non_max_suppression(boxes, {0.5f, 0.5f, 0.5f}, 3, 0.5f), (std::vector<int>{0, 2}));
+}
+
+// Far-apart unit boxes, so NMS keeps everything and orders by loss.
+std::vector<BoxCorners> separate_boxes(int n) {
+  std::vector<BoxCorners> b;
+  for (int i = 0; i < n; ++i) b.push_back({0.f, 2.f * i, 1.f, 2.f * i + 1});
+  return b;
+}
+
+TEST(HardExampleMiner, KeepsNegativesPerPositive) {
+  const std::vector<float> losses = {0.1f, 0.9f, 0.5f, 0.8f, 0.3f, 0.7f};
+  const std::vector<int> match = {kUnmatched, kUnmatched, 0, kUnmatched, kIgnored, kUnmatched};
+  LossConfig c;
+  c.max_negatives_per_positive = 1;
+  // NMS order 1, 3, 5, 2(+), 4(ignored), 0; one positive -> one negative.
+  MinedExamples m = mine_hard_examples(separate_boxes(6), losses, match, c);
+  EXPECT_EQ(m.indices, (std::vector<int>{1, 2}));
+  EXPECT_EQ(m.num_positives, 1);
+  EXPECT_EQ(m.num_negatives, 1);
+  // Three per positive: the ignored anchor 4 rides along while the negative count is within
+  // budget, as in TF's cumsum rule, and counts as a negative there.
+  c.max_negatives_per_positive = 3;
+  m = mine_hard_examples(separate_boxes(6), losses, match, c);
+  EXPECT_EQ(m.indices, (std::vector<int>{1, 3, 5, 2, 4}));
+  EXPECT_EQ(m.num_negatives, 4);
+}
+
+TEST(HardExampleMiner, SuppressesDuplicatesAndHonoursMinimum) {
+  std::vector<BoxCorners> boxes = separate_boxes(3);
+  boxes.push_back(boxes[0]);  // identical to box 0: IoU 1 > 0.99
+  const std::vector<float> losses = {0.9f, 0.2f, 0.5f, 0.8f};
+  const std::vector<int> match(4, kUnmatched);
+  LossConfig c;  // 3 per positive, min 0: no positives -> nothing
+  EXPECT_TRUE(mine_hard_examples(boxes, losses, match, c).indices.empty());
+  c.min_negatives_per_image = 2;
+  EXPECT_EQ(mine_hard_examples(boxes, losses, match, c).indices, (std::vector<int>{0, 2}));
+  c.num_hard_examples = 1;
+  EXPECT_EQ(mine_hard_examples(boxes, losses, match, c).indices, (std::vector<int>{0}));
+}
+
+TEST(MulticlassNms, PerClassNmsClipSortAndCap) {
+  // Three boxes, two classes; scores row-major [box][class].
+  const std::vector<BoxCorners> boxes = {
+      {-0.1f, 0.f, 0.5f, 0.5f}, {0.f, 0.f, 0.5f, 0.52f}, {0.5f, 0.5f, 1.2f, 1.f}};
+  const std::vector<float> scores = {0.9f, 0.1f,  //
+                                     0.8f, 0.7f,  //
+                                     0.2f, 0.6f};
+  PostProcessConfig c;
+  c.score_threshold = 0.3f;
+  c.iou_threshold = 0.6f;
+  std::vector<Detection> d = multiclass_nms(boxes, scores, 2, c);
+  // Class 1: box 0 (clipped to ymin 0) suppresses box 1 (IoU 0.96); box 2 is below threshold.
+  // Class 2: boxes 1 and 2. Sorted by score.
+  ASSERT_EQ(d.size(), 3u);
+  EXPECT_EQ(d[0].class_id, 1);
+  EXPECT_FLOAT_EQ(d[0].score, 0.9f);
+  EXPECT_FLOAT_EQ(d[0].ymin, 0.f);
+  EXPECT_EQ(d[1].class_id, 2);
+  EXPECT_FLOAT_EQ(d[1].xmax, 0.52f);
+  EXPECT_EQ(d[2].class_id, 2);
+  EXPECT_FLOAT_EQ(d[2].ymax, 1.f);  // clipped
+  c.max_total_detections = 2;
+  EXPECT_EQ(multiclass_nms(boxes, scores, 2, c).size(), 2u);
+  c.max_total_detections = 100;
+  c.max_detections_per_class = 1;
+  d = multiclass_nms(boxes, scores, 2, c);
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_FLOAT_EQ(d[1].score, 0.7f);
+}
+
+TEST(MulticlassNms, DropsBoxesOutsideTheImage) {
+  PostProcessConfig c;
+  auto d = multiclass_nms({{1.2f, 0.f, 1.5f, 1.f}}, {0.9f}, 1, c);
+  EXPECT_TRUE(d.empty());
+}
+
+}  // namespace
+}  // namespace tailor::models

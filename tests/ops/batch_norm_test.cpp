@@ -1,0 +1,124 @@
+#include "engine/ops/batch_norm.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "engine/error.h"
+#include "kernels/cpu/batch_norm.h"
+#include "tests/support/grad_check.h"
+
+namespace tailor {
+namespace {
+
+namespace k = kernels::cpu;
+using testing::expect_all_close;
+using testing::expect_gradients_match;
+using testing::random_tensor;
+
+TEST(BatchNorm, TrainingNormalizesWithBatchMomentsAndUpdatesMovingAverages) {
+  // Channel 0: 1,2,3,4 (mean 2.5, biased var 1.25, unbiased 5/3); channel 1: all 7 (var 0).
+  Tensor x = Tensor::from_vector({1, 7, 2, 7, 3, 7, 4, 7}, {2, 1, 2, 2});
+  Tensor gamma = Tensor::from_vector({2, 1}, {2}), beta = Tensor::from_vector({0.5f, -1}, {2});
+  Tensor mm = Tensor::from_vector({0, 1}, {2}), mv = Tensor::from_vector({1, 1}, {2});
+  const float eps = 0.001f;
+  std::vector<float> y = ops::batch_norm_train(x, gamma, beta, mm, mv, 0.9f, eps).to_vector();
+  const float inv = 1.f / std::sqrt(1.25f + eps);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_NEAR(y[2 * i], (i + 1 - 2.5f) * inv * 2 + 0.5f, 1e-5);
+    EXPECT_NEAR(y[2 * i + 1], -1.f, 1e-6);
+  }
+  // moving -= (moving - stat) * (1 - decay), the variance with Bessel's correction 4/3.
+  EXPECT_FLOAT_EQ(mm.to_vector()[0], 0.25f);
+  EXPECT_FLOAT_EQ(mm.to_vector()[1], 1.f - (1.f - 7.f) * 0.1f);
+  EXPECT_FLOAT_EQ(mv.to_vector()[0], 1.f - (1.f - 5.f / 3.f) * 0.1f);
+  EXPECT_FLOAT_EQ(mv.to_vector()[1], 0.9f);
+  EXPECT_FALSE(mm.requires_grad());
+}
+
+TEST(BatchNorm, InferenceUsesMovingStatistics) {
+  Tensor x = Tensor::from_vector({1, 2, 3, 4}, {2, 2});
+  Tensor mm = Tensor::from_vector({1, -1}, {2}), mv = Tensor::from_vector({4, 0.25f}, {2});
+  Tensor beta = Tensor::from_vector({10, 20}, {2});
+  std::vector<float> y = ops::batch_norm_infer(x, Tensor(), beta, mm, mv, 0.f).to_vector();
+  EXPECT_EQ(y, (std::vector<float>{10, 26, 11, 30}));
+}
+
+TEST(BatchNorm, FastKernelsMatchReference) {
+  std::mt19937 rng(11);
+  for (auto [rows, C] : std::vector<std::pair<int64_t, int64_t>>{{3, 5}, {1000, 33}, {4513, 64}}) {
+    Tensor x = random_tensor({rows, C}, rng, -2, 3), dy = random_tensor({rows, C}, rng);
+    Tensor gamma = random_tensor({C}, rng, 0.5f, 2), beta = random_tensor({C}, rng);
+    std::vector<float> m(C), v(C), mr(C), vr(C);
+    k::batch_norm_moments(rows, C, x.data<float>(), m.data(), v.data());
+    k::batch_norm_moments_ref(rows, C, x.data<float>(), mr.data(), vr.data());
+    expect_all_close(m, mr, 1e-5, 1e-4, "mean");
+    expect_all_close(v, vr, 1e-5, 1e-4, "variance");
+    std::vector<float> y(rows * C), yr(rows * C);
+    k::batch_norm_forward(rows, C, x.data<float>(), m.data(), v.data(), gamma.data<float>(),
+                          beta.data<float>(), 1e-3f, y.data());
+    k::batch_norm_forward_ref(rows, C, x.data<float>(), m.data(), v.data(), gamma.data<float>(),
+                              beta.data<float>(), 1e-3f, yr.data());
+    expect_all_close(y, yr, 1e-5, 1e-5, "forward");
+    for (bool training : {true, false}) {
+      std::vector<float> dx(rows * C), dg(C), db(C), dxr(rows * C), dgr(C), dbr(C);
+      k::batch_norm_backward(rows, C, x.data<float>(), dy.data<float>(), m.data(), v.data(),
+                             gamma.data<float>(), 1e-3f, training, dx.data(), dg.data(), db.data());
+      k::batch_norm_backward_ref(rows, C, x.data<float>(), dy.data<float>(), m.data(), v.data(),
+                                 gamma.data<float>(), 1e-3f, training, dxr.data(), dgr.data(),
+                                 dbr.data());
+      expect_all_close(dx, dxr, 1e-4, 1e-3, "dx");
+      expect_all_close(dg, dgr, 1e-3, 1e-4, "dgamma");
+      expect_all_close(db, dbr, 1e-3, 1e-4, "dbeta");
+    }
+  }
+}
+
+TEST(BatchNorm, TrainingGradientsMatchFiniteDifferences) {
+  std::mt19937 rng(12);
+  Tensor x = random_tensor({2, 3, 2, 3}, rng, -1, 2);
+  Tensor gamma = random_tensor({3}, rng, 0.5f, 1.5f), beta = random_tensor({3}, rng);
+  testing::GradCheckOptions opt;
+  opt.eps = 3e-3f;
+  expect_gradients_match(
+      [](const std::vector<Tensor>& t) {
+        Tensor mm = Tensor::zeros({3}), mv = Tensor::ones({3});
+        return ops::batch_norm_train(t[0], t[1], t[2], mm, mv, 0.99f, 1e-3f);
+      },
+      {x, gamma, beta}, opt);
+  expect_gradients_match(
+      [](const std::vector<Tensor>& t) {
+        Tensor mm = Tensor::zeros({3}), mv = Tensor::ones({3});
+        return ops::batch_norm_train(t[0], Tensor(), Tensor(), mm, mv, 0.99f, 1e-3f);
+      },
+      {x}, opt);
+}
+
+TEST(BatchNorm, InferenceGradientsMatchFiniteDifferences) {
+  std::mt19937 rng(13);
+  Tensor x = random_tensor({3, 2, 4}, rng), gamma = random_tensor({4}, rng),
+         beta = random_tensor({4}, rng);
+  Tensor mm = random_tensor({4}, rng), mv = random_tensor({4}, rng, 0.5f, 2);
+  expect_gradients_match(
+      [mm, mv](const std::vector<Tensor>& t) {
+        return ops::batch_norm_infer(t[0], t[1], t[2], mm, mv, 1e-3f);
+      },
+      {x, gamma, beta});
+}
+
+TEST(BatchNorm, BadShapesNameTheOp) {
+  Tensor x = Tensor::zeros({2, 4}), mm = Tensor::zeros({4}), mv = Tensor::ones({4});
+  Tensor bad = Tensor::zeros({3});
+  EXPECT_THROW(ops::batch_norm_train(x, bad, Tensor(), mm, mv, 0.9f, 1e-3f), ShapeError);
+  EXPECT_THROW(ops::batch_norm_infer(x, Tensor(), Tensor(), bad, mv, 1e-3f), ShapeError);
+  try {
+    ops::batch_norm_train(x, Tensor(), Tensor(), bad, mv, 0.9f, 1e-3f);
+    FAIL();
+  } catch (const ShapeError& e) {
+    EXPECT_NE(std::string(e.what()).find("batch_norm_train"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("[2,4]"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace tailor

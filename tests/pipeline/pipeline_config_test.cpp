@@ -1,0 +1,201 @@
+#include "pipeline/config/pipeline_config.h"
+
+#include <gtest/gtest.h>
+
+#include "engine/error.h"
+#include "pipeline/config/model_config_yaml.h"
+#include "tests/pipeline/test_util.h"
+
+namespace tailor::pipeline {
+namespace {
+
+using testing::scratch_dir;
+using testing::write_text;
+
+const std::string kSource = TAILOR_SOURCE_DIR;
+
+// A minimal valid config; tests splice lines into it.
+std::string minimal(const std::string& train_extra = "", const std::string& rms_extra = "") {
+  return "model:\n"
+         "  ssd:\n"
+         "    num_classes: 9\n"
+         "train:\n"
+         "  batch_size: 4\n"
+         "  num_steps: 100\n" +
+         train_extra +
+         "  optimizer:\n"
+         "    rms_prop:\n"
+         "      learning_rate:\n"
+         "        exponential_decay: {initial_learning_rate: 0.01}\n" +
+         rms_extra +
+         "train_input:\n"
+         "  format: voc\n"
+         "  paths: [data/ccp:train]\n"
+         "  label_map: data/label_map.pbtxt\n";
+}
+
+std::string error_of(const std::string& yaml) {
+  const std::string dir = scratch_dir("config_errors");
+  try {
+    load_pipeline_config(write_text(dir + "/c.yaml", yaml));
+  } catch (const UserError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(PipelineConfig, ClothingConfigReproducesReferencePipeline) {
+  const PipelineConfig c =
+      load_pipeline_config(kSource + "/configs/ssd_mobilenet_v1_clothing.yaml");
+  EXPECT_EQ(c.model.num_classes, 9);
+  EXPECT_FLOAT_EQ(c.model.depth_multiplier, 0.75f);
+  EXPECT_EQ(c.train.batch_size, 10);
+  const auto& lr = c.train.rms_prop.learning_rate;
+  EXPECT_FLOAT_EQ(lr.initial_learning_rate, 0.004f);
+  EXPECT_EQ(lr.decay_steps, 800720);
+  EXPECT_FLOAT_EQ(lr.decay_factor, 0.95f);
+  EXPECT_TRUE(lr.staircase);
+  EXPECT_FLOAT_EQ(c.train.rms_prop.momentum, 0.9f);
+  EXPECT_FLOAT_EQ(c.train.rms_prop.decay, 0.9f);
+  EXPECT_FLOAT_EQ(c.train.rms_prop.epsilon, 1.0f);
+  ASSERT_EQ(c.train.augmentation.size(), 2u);
+  EXPECT_EQ(c.train.augmentation[0].name, "random_horizontal_flip");
+  EXPECT_FLOAT_EQ(c.train.augmentation[0].param("probability"), 0.5f);
+  EXPECT_EQ(c.train.augmentation[1].name, "ssd_random_crop");
+  // Relative paths resolve against configs/, so they land in the shared folder.
+  const std::string shared =
+      std::filesystem::path(kSource + "/../shared").lexically_normal().string();
+  EXPECT_EQ(c.train.fine_tune_checkpoint,
+            shared + "/weights/ssd_mobilenet_v1_0.75_quant_coco/detect.tflite");
+  EXPECT_TRUE(std::filesystem::exists(c.train.fine_tune_checkpoint));
+  ASSERT_EQ(c.train_input.sources.size(), 2u);
+  EXPECT_EQ(c.train_input.sources[0].path, shared + "/data/ccp");
+  EXPECT_EQ(c.train_input.sources[0].splits, std::vector<std::string>{"train"});
+  EXPECT_EQ(c.train_input.sources[1].name, "myntra:train");
+  for (const auto& s : c.train_input.sources)
+    EXPECT_TRUE(std::filesystem::exists(s.path + "/train.txt")) << s.path;
+  EXPECT_EQ(c.train_input.label_map, shared + "/data/label_map.pbtxt");
+  ASSERT_TRUE(c.has_eval_input);
+  ASSERT_EQ(c.eval_input.sources.size(), 3u);
+  EXPECT_EQ(c.eval_input.sources[2].format, DatasetFormat::kDataturks);
+  EXPECT_EQ(c.eval_input.sources[2].name, "dataturks_val:val");
+  for (const auto& s : c.eval_input.sources)
+    for (const auto& split : s.splits)
+      EXPECT_NE(split, "test") << "held-out data must not be used for tuning";
+  EXPECT_EQ(c.eval.metrics.size(), 3u);
+}
+
+TEST(PipelineConfig, CocoModelConfigParses) {
+  const models::SsdConfig m = load_model_config(kSource + "/configs/ssd_mobilenet_v1_coco.yaml");
+  EXPECT_EQ(m.num_classes, 90);
+  // It holds only the model, so as a run config it lacks the train section.
+  EXPECT_NE(error_of(testing::read_text(kSource + "/configs/ssd_mobilenet_v1_coco.yaml"))
+                .find("missing required key train"),
+            std::string::npos);
+}
+
+TEST(PipelineConfig, DefaultsAndResolution) {
+  const std::string dir = scratch_dir("config_defaults");
+  const PipelineConfig c = load_pipeline_config(write_text(dir + "/run.yaml", minimal()));
+  EXPECT_EQ(c.train.output_dir, dir + "/runs/run");
+  EXPECT_EQ(c.train_input.sources[0].path, dir + "/data/ccp");
+  EXPECT_EQ(c.train.rms_prop.learning_rate.decay_steps, 800720);
+  EXPECT_FLOAT_EQ(c.train.rms_prop.epsilon, 1.0f);
+  EXPECT_EQ(c.train.device, Device::kCpu);
+  EXPECT_FALSE(c.has_eval_input);
+  EXPECT_EQ(c.eval.metrics, std::vector<Metric>{Metric::kVocAp});
+  EXPECT_EQ(c.conv_impl.depthwise, DepthwiseImpl::kAuto);
+}
+
+TEST(PipelineConfig, SourceSpecs) {
+  std::string dir;
+  std::vector<std::string> splits;
+  ASSERT_TRUE(split_source_spec("../d/ccp:train,val", &dir, &splits));
+  EXPECT_EQ(dir, "../d/ccp");
+  EXPECT_EQ(splits, (std::vector<std::string>{"train", "val"}));
+  EXPECT_FALSE(split_source_spec("/data/ccp", &dir, &splits));
+  EXPECT_FALSE(split_source_spec("C:/data/x.record", &dir, &splits));  // has a '/'
+  EXPECT_FALSE(split_source_spec("data/x:", &dir, &splits));
+
+  const std::string d = scratch_dir("config_sources");
+  const PipelineConfig c = load_pipeline_config(write_text(
+      d + "/c.yaml", minimal() +
+                         "eval_input:\n  format: csv\n  label_map: /abs/map.pbtxt\n  paths:\n"
+                         "    - /abs/boxes.csv\n"
+                         "    - {path: dt, splits: [val], format: dataturks, name: web}\n"));
+  ASSERT_EQ(c.eval_input.sources.size(), 2u);
+  EXPECT_EQ(c.eval_input.sources[0].path, "/abs/boxes.csv");
+  EXPECT_TRUE(c.eval_input.sources[0].splits.empty());
+  EXPECT_EQ(c.eval_input.sources[0].format, DatasetFormat::kCsv);
+  EXPECT_EQ(c.eval_input.sources[1].name, "web");
+  EXPECT_EQ(c.eval_input.sources[1].format, DatasetFormat::kDataturks);
+  EXPECT_EQ(c.eval_input.label_map, "/abs/map.pbtxt");
+}
+
+TEST(PipelineConfig, AugmentationParameters) {
+  const std::string d = scratch_dir("config_aug");
+  const PipelineConfig c = load_pipeline_config(write_text(
+      d + "/c.yaml", minimal("  augmentation:\n    - random_adjust_brightness: {max_delta: 0.3}\n"
+                             "    - random_adjust_contrast\n")));
+  ASSERT_EQ(c.train.augmentation.size(), 2u);
+  EXPECT_FLOAT_EQ(c.train.augmentation[0].param("max_delta"), 0.3f);
+  EXPECT_FLOAT_EQ(c.train.augmentation[1].param("min_delta"), 0.8f);
+  EXPECT_NE(error_of(minimal("  augmentation:\n    - random_adjust_brightness: {delta: 1}\n"))
+                .find(":8: unknown key train.augmentation[0].random_adjust_brightness.delta"),
+            std::string::npos);
+  EXPECT_NE(error_of(minimal("  augmentation: [random_zoom]\n"))
+                .find("train.augmentation[0] is an unknown augmentation 'random_zoom'"),
+            std::string::npos);
+}
+
+TEST(PipelineConfig, ErrorsNameFileKeyPathAndLine) {
+  // Unknown key, with its line.
+  std::string e = error_of(minimal("  bach_size: 3\n"));
+  EXPECT_NE(e.find("c.yaml:7: unknown key train.bach_size"), std::string::npos) << e;
+  // Wrong type deep in the optimizer.
+  e = error_of(minimal("", "      decay: fast\n"));
+  EXPECT_NE(e.find(":11: train.optimizer.rms_prop.decay must be a number, got 'fast'"),
+            std::string::npos)
+      << e;
+  // Missing required key: located at the section that lacks it.
+  e = error_of("model: {ssd: {}}\ntrain:\n  batch_size: 2\n");
+  EXPECT_NE(e.find(":3: missing required key train.optimizer"), std::string::npos) << e;
+  e = error_of("train: {}\n");
+  EXPECT_NE(e.find("missing required key model"), std::string::npos) << e;
+  // Limits.
+  std::string big = minimal();
+  big.replace(big.find("batch_size: 4"), 13, "batch_size: 5000");
+  e = error_of(big);
+  EXPECT_NE(e.find(":5: train.batch_size must be in [1, 4096]"), std::string::npos) << e;
+  std::string tiny = minimal();
+  tiny.replace(tiny.find("num_classes: 9"), 14, "image_height: 8");
+  EXPECT_NE(error_of(tiny).find(":3: model.ssd.image_height must be >= 33"), std::string::npos);
+  std::string huge = minimal();
+  huge.replace(huge.find("num_classes: 9"), 14, "image_width: 10000");
+  EXPECT_NE(error_of(huge).find("model.ssd.image_width must be <= 4096"), std::string::npos);
+  std::string ratios = minimal();
+  ratios.replace(ratios.find("num_classes: 9"), 14,
+                 "anchors: {aspect_ratios: [1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]}");
+  EXPECT_NE(error_of(ratios).find("model.ssd.anchors.aspect_ratios must hold 1 to 16"),
+            std::string::npos);
+  // Enumerations.
+  EXPECT_NE(
+      error_of(minimal("  device: tpu\n")).find("train.device must be cpu or cuda, got 'tpu'"),
+      std::string::npos);
+  std::string fmt = minimal();
+  fmt.replace(fmt.find("format: voc"), 11, "format: xml");
+  EXPECT_NE(error_of(fmt).find(":12: train_input.format must be voc, csv, tfrecord"),
+            std::string::npos);
+  std::string conv = minimal();
+  conv.replace(conv.find("num_classes: 9"), 14, "conv_impl: {pointwise: mkl}");
+  EXPECT_NE(error_of(conv).find("model.ssd.conv_impl.pointwise must be handwritten, cublas"),
+            std::string::npos);
+  EXPECT_NE(error_of(minimal() + "eval: {metrics: [map]}\n").find("unknown metric 'map'"),
+            std::string::npos);
+  EXPECT_NE(error_of(minimal() + "extra: 1\n").find(":15: unknown key extra"), std::string::npos);
+  EXPECT_NE(error_of("model: [1\n").find("invalid YAML"), std::string::npos);
+  EXPECT_THROW(load_pipeline_config("/nonexistent/c.yaml"), UserError);
+}
+
+}  // namespace
+}  // namespace tailor::pipeline

@@ -1,0 +1,107 @@
+#include <gtest/gtest.h>
+#include <png.h>
+
+#include <cmath>
+#include <cstdio>
+
+#include "engine/error.h"
+#include "pipeline/logging/event_writer.h"
+#include "pipeline/logging/metrics_csv.h"
+#include "pipeline/plot/training_plot.h"
+#include "tests/pipeline/test_util.h"
+
+namespace tailor::pipeline {
+namespace {
+
+struct Decoded {
+  int width = 0, height = 0;
+  std::vector<uint8_t> rgb;
+  Rgb at(int x, int y) const {
+    const uint8_t* p = &rgb[(size_t(y) * width + x) * 3];
+    return {p[0], p[1], p[2]};
+  }
+};
+
+Decoded decode_png(const std::string& path) {
+  png_image img{};
+  img.version = PNG_IMAGE_VERSION;
+  EXPECT_TRUE(png_image_begin_read_from_file(&img, path.c_str())) << img.message;
+  img.format = PNG_FORMAT_RGB;
+  Decoded d;
+  d.width = int(img.width);
+  d.height = int(img.height);
+  d.rgb.resize(PNG_IMAGE_SIZE(img));
+  EXPECT_TRUE(png_image_finish_read(&img, nullptr, d.rgb.data(), 0, nullptr)) << img.message;
+  return d;
+}
+
+MetricsTable falling_loss() {
+  MetricsTable t;
+  t.columns = {"loss/total", "loss/localization", "learning_rate", "images_per_sec"};
+  for (int s = 0; s <= 200; s += 10) {
+    MetricsTable::Row r;
+    r.step = s;
+    r.values["loss/total"] = 5.0 * std::exp(-s / 80.0) + 1;
+    r.values["loss/localization"] = 1.0 * std::exp(-s / 60.0) + 0.2;
+    r.values["learning_rate"] = 0.004 * std::pow(0.95, s / 100);
+    r.values["images_per_sec"] = 3.0;
+    t.rows.push_back(r);
+  }
+  return t;
+}
+
+int count_color(const Decoded& d, Rgb c, int x0, int x1) {
+  int n = 0;
+  for (int y = 0; y < d.height; ++y)
+    for (int x = x0; x < x1; ++x) n += d.at(x, y) == c;
+  return n;
+}
+
+TEST(TrainingPlot, PngDecodesWithCurves) {
+  const std::string dir = testing::scratch_dir("plot");
+  const std::string path = dir + "/curves.png";
+  plot_training_curves(falling_loss(), {800, 600}).save_png(path);
+  const Decoded d = decode_png(path);
+  ASSERT_EQ(d.width, 800);
+  ASSERT_EQ(d.height, 600);
+  EXPECT_EQ(d.at(0, 0), (Rgb{255, 255, 255}));
+  const auto& pal = plot_palette();
+  // Each curve spans the plot's width (~690 px) with a 2-px line: many pixels of its color,
+  // and in every vertical strip of the plot area (the legend sits at the top right).
+  for (int i = 0; i < 3; ++i) EXPECT_GT(count_color(d, pal[i], 0, 800), 600) << "series " << i;
+  for (int x0 = 100; x0 < 760; x0 += 60) EXPECT_GT(count_color(d, pal[0], x0, x0 + 60), 20) << x0;
+  // The total loss starts high: at the left edge of the top panel its pixels are near the top.
+  int first_y = -1;
+  for (int y = 0; y < 300 && first_y < 0; ++y)
+    for (int x = 91; x < 96; ++x)
+      if (d.at(x, y) == pal[0]) first_y = y;
+  EXPECT_GE(first_y, 40);
+  EXPECT_LT(first_y, 90);
+  // No column of images_per_sec: it is neither a loss nor a learning rate.
+  EXPECT_EQ(count_color(d, pal[3], 0, 800), 0);
+}
+
+TEST(TrainingPlot, FromEventFilesAndErrors) {
+  const std::string dir = testing::scratch_dir("plot_events");
+  {
+    EventWriter w(dir);
+    w.add_scalars(1, {{"loss/total", 3.0}, {"learning_rate", 0.004}});
+    w.add_scalars(2, {{"loss/total", 2.0}, {"learning_rate", 0.004}});
+  }
+  const MetricsTable t = load_run_metrics(dir);
+  ASSERT_EQ(t.rows.size(), 2u);
+  EXPECT_EQ(t.rows[1].values.at("loss/total"), 2.0);
+  plot_training_curves(t).save_png(dir + "/p.png");
+  EXPECT_EQ(decode_png(dir + "/p.png").width, 1000);
+  MetricsTable none;
+  none.columns = {"accuracy"};
+  EXPECT_THROW(plot_training_curves(none), UserError);
+  EXPECT_THROW(load_run_metrics(testing::scratch_dir("plot_empty")), UserError);
+  const auto ticks = nice_ticks(0.13, 0.92);
+  EXPECT_EQ(ticks.front(), 0.0);
+  EXPECT_NEAR(ticks[1], 0.2, 1e-12);
+  EXPECT_NEAR(ticks.back(), 1.0, 1e-12);
+}
+
+}  // namespace
+}  // namespace tailor::pipeline
