@@ -2,6 +2,7 @@
 //   0 success, 1 user error (bad input; the message names the file and field),
 //   2 usage error, 3 internal error (a bug: please report it).
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -18,6 +19,9 @@ std::vector<Command>& command_registry() {
 
 int main(int argc, char** argv) {
   using namespace tailor;
+  // A write past RLIMIT_FSIZE then fails with EFBIG, which the writers report as an error
+  // naming the file, instead of the process dying by a signal.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App cli{"Tailor: SSD-MobileNet-v1 training, evaluation and detection engine"};
   cli.require_subcommand(1);
   cli.set_help_all_flag("--help-all", "Show help for every subcommand");

@@ -1,10 +1,10 @@
 #include "bench/conv_micro.h"
 
+#include <unistd.h>
+
 #include <algorithm>
-#include <chrono>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
+#include <filesystem>
 #include <iomanip>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -13,13 +13,14 @@
 #include <sstream>
 #include <tuple>
 
+#include "bench/conv_impls.h"
+#include "bench/conv_verify.h"
+#include "bench/peer.h"
+#include "bench/roofline.h"
 #include "engine/cpu_features.h"
+#include "engine/error.h"
 #include "engine/io/atomic_file.h"
 #include "engine/thread_pool.h"
-#include "kernels/cpu/conv2d.h"
-#include "kernels/cpu/depthwise_conv.h"
-#include "kernels/cpu/sgemm.h"
-#include "models/ssd_architecture.h"
 
 #ifdef TAILOR_WITH_OPENBLAS
 #include <cblas.h>
@@ -27,124 +28,15 @@
 
 namespace tailor::bench {
 
-namespace k = kernels::cpu;
-
-const char* conv_kind_name(ConvKind kind) {
-  return kind == ConvKind::Depthwise ? "depthwise" : "pointwise";
-}
-
-int64_t ConvCase::weight_numel() const {
-  return g.kernel_h * g.kernel_w * g.in_c * (kind == ConvKind::Depthwise ? 1 : g.out_c);
-}
-
-double ConvCase::flops() const {
-  const double per_output =
-      double(g.kernel_h * g.kernel_w) * (kind == ConvKind::Depthwise ? 1 : g.in_c);
-  return 2.0 * per_output * double(g.output_numel());
-}
-
-double ConvCase::bytes() const {
-  return 4.0 * double(g.input_numel() + g.output_numel() + weight_numel());
-}
-
-double ConvResult::gflops() const {
-  return c->flops() / (timing.median_ms * 1e6);
-}
-double ConvResult::gbps() const {
-  return c->bytes() / (timing.median_ms * 1e6);
-}
-
-std::vector<ConvCase> ssd_mobilenet_conv_cases(const std::vector<int>& batches) {
-  models::SsdConfig config;  // 300x300, depth multiplier 1.0
-  const models::SsdArchitecture arch = models::build_ssd_architecture(config);
-  std::vector<ConvCase> cases;
-  for (int batch : batches) {
-    std::set<std::tuple<int, int, int, int, int, int>> seen;
-    for (const models::LayerSpec& l : arch.layers) {
-      const bool depthwise = l.kind == models::LayerKind::Depthwise && l.kernel == 3;
-      const bool pointwise = l.kind == models::LayerKind::Conv && l.kernel == 1 && l.stride == 1;
-      if (!depthwise && !pointwise) continue;
-      if (!seen.insert(
-                   {depthwise, l.in_height, l.in_width, l.in_channels, l.out_channels, l.stride})
-               .second)
-        continue;
-      ConvCase c;
-      c.layer = l.scope.substr(l.scope.find_last_of('/') + 1);
-      c.kind = depthwise ? ConvKind::Depthwise : ConvKind::Pointwise;
-      c.g = kernels::make_conv_geometry(batch, l.in_height, l.in_width, l.in_channels, l.kernel,
-                                        l.kernel, l.out_channels, l.stride, kernels::Padding::Same);
-      cases.push_back(c);
-    }
-  }
-  return cases;
-}
-
-std::vector<ConvImpl> cpu_conv_impls() {
-  std::vector<ConvImpl> impls;
-  impls.push_back({"tailor", [](const ConvCase&) { return true; },
-                   [](const ConvCase& c, const float* x, const float* w, float* y) {
-                     if (c.kind == ConvKind::Depthwise)
-                       k::depthwise_conv2d_forward(c.g, x, w, y);
-                     else
-                       k::pointwise_conv2d_forward(c.g, x, w, y);
-                   }});
-#ifdef TAILOR_WITH_OPENBLAS
-  impls.push_back({"openblas", [](const ConvCase& c) { return c.kind == ConvKind::Pointwise; },
-                   [](const ConvCase& c, const float* x, const float* w, float* y) {
-                     const int64_t M = c.g.batch * c.g.in_h * c.g.in_w;
-                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, c.g.out_c, c.g.in_c,
-                                 1.f, x, c.g.in_c, w, c.g.out_c, 0.f, y, c.g.out_c);
-                   }});
-#endif
-  return impls;
-}
-
-std::string baseline_impl_name(ConvKind kind) {
-#ifdef TAILOR_WITH_OPENBLAS
-  if (kind == ConvKind::Pointwise) return "openblas";
-#endif
-  return "";
-}
-
-std::string openblas_description() {
-#ifdef TAILOR_WITH_OPENBLAS
-  const char* env = std::getenv("OPENBLAS_CORETYPE");
-  std::ostringstream os;
-  os << "OpenBLAS core " << openblas_get_corename() << ", " << openblas_get_num_threads()
-     << " threads, OPENBLAS_CORETYPE=" << (env ? env : "(unset)");
-  return os.str();
-#else
-  return "not built";
-#endif
-}
-
-Timing time_runs(const std::function<void()>& fn, int warmup, int min_reps, int max_reps,
-                 double min_seconds) {
-  using clock = std::chrono::steady_clock;
-  for (int i = 0; i < warmup; ++i) fn();
-  std::vector<double> ms;
-  const auto start = clock::now();
-  while (static_cast<int>(ms.size()) < max_reps) {
-    const auto t0 = clock::now();
-    fn();
-    const auto t1 = clock::now();
-    ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-    const double elapsed = std::chrono::duration<double>(t1 - start).count();
-    if (static_cast<int>(ms.size()) >= min_reps && elapsed >= min_seconds) break;
-  }
-  std::sort(ms.begin(), ms.end());
-  Timing t;
-  t.reps = static_cast<int>(ms.size());
-  t.min_ms = ms.front();
-  t.median_ms =
-      ms.size() % 2 ? ms[ms.size() / 2] : 0.5 * (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]);
-  return t;
+const std::vector<std::string>& known_kernel_impls() {
+  static const std::vector<std::string> names{"cpu", "cpu-openblas", "cuda-handwritten",
+                                              "cuda-cudnn", "cuda-cublas"};
+  return names;
 }
 
 namespace {
 
-// Values in [-1, 1) from a seeded 64-bit LCG: cheap enough to regenerate the inputs of a case
-// for timing instead of holding every case's buffers at once.
+// Values in [-1, 1) from a seeded 64-bit LCG.
 std::vector<float> random_buffer(int64_t n, uint64_t seed) {
   uint64_t state = seed * 0x9E3779B97F4A7C15ull + 1;
   std::vector<float> v(static_cast<size_t>(n));
@@ -155,178 +47,304 @@ std::vector<float> random_buffer(int64_t n, uint64_t seed) {
   return v;
 }
 
-void reference(const ConvCase& c, const float* x, const float* w, float* y) {
-  if (c.kind == ConvKind::Depthwise) return k::depthwise_conv2d_forward_ref(c.g, x, w, y);
-  const int64_t M = c.g.batch * c.g.in_h * c.g.in_w;
-  k::sgemm_ref(false, false, M, c.g.out_c, c.g.in_c, 1.f, x, c.g.in_c, w, c.g.out_c, 0.f, y,
-               c.g.out_c);
-}
-
-// Float rounding of a dot product of values in [-1, 1] grows at most linearly with its length.
-double tolerance(const ConvCase& c) {
-  const double terms =
-      double(c.g.kernel_h * c.g.kernel_w) * (c.kind == ConvKind::Depthwise ? 1 : c.g.in_c);
-  return 4e-6 * (terms + 4);
-}
-
-std::string shape_text(const ConvCase& c) {
+std::string depth_text(float d) {
   std::ostringstream os;
-  os << c.g.in_h << "x" << c.g.in_w << "x" << c.g.in_c << "->" << c.g.out_c;
-  if (c.g.stride != 1) os << " s" << c.g.stride;
+  os << std::fixed << std::setprecision(2) << d;
   return os.str();
+}
+
+// (kind, pass, batch, depth, shape): identifies a case across Tailor's and the peer's lists.
+using CaseKey = std::tuple<int, int, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t>;
+CaseKey key_of(ConvKind kind, ConvPass pass, int64_t batch, int64_t h, int64_t w, int64_t c,
+               int64_t out_c, int64_t stride) {
+  return {static_cast<int>(kind), static_cast<int>(pass), batch, h, w, c, out_c, stride};
+}
+CaseKey key_of(const ConvCase& c) {
+  return key_of(c.kind, c.pass, c.g.batch, c.g.in_h, c.g.in_w, c.g.in_c, c.g.out_c, c.g.stride);
+}
+
+nlohmann::json shape_json(const ConvCase& c) {
+  return {{"input", {c.g.batch, c.g.in_h, c.g.in_w, c.g.in_c}},
+          {"kernel", {c.g.kernel_h, c.g.kernel_w}},
+          {"out_channels", c.g.out_c},
+          {"stride", c.g.stride}};
+}
+
+void print_header(std::ostream& out) {
+  out << std::left << std::setw(10) << "op" << std::setw(16) << "pass" << std::setw(17) << "impl"
+      << std::setw(6) << "depth" << std::right << std::setw(6) << "batch"
+      << "  " << std::left << std::setw(20) << "shape" << std::right << std::setw(10) << "time_ms"
+      << std::setw(9) << "GFLOP/s" << std::setw(8) << "GB/s" << std::setw(7) << "roof%"
+      << std::setw(8) << "vs_lib" << std::setw(10) << "max_abs" << std::setw(10) << "max_rel"
+      << "  status\n";
+}
+
+void print_row(std::ostream& out, const KernelResult& r) {
+  out << std::left << std::setw(10) << conv_kind_name(r.c.kind) << std::setw(16)
+      << conv_pass_name(r.c.pass) << std::setw(17) << r.impl << std::setw(6)
+      << depth_text(r.c.depth_multiplier) << std::right << std::setw(6) << r.c.g.batch << "  "
+      << std::left << std::setw(20) << r.c.shape_text() << std::right << std::fixed
+      << std::setprecision(3) << std::setw(10) << r.timing.median_ms << std::setprecision(1)
+      << std::setw(9) << r.gflops() << std::setw(8) << r.gbps() << std::setw(7) << r.roofline_pct;
+  if (r.ratio_vs_library >= 0)
+    out << std::setprecision(2) << std::setw(8) << r.ratio_vs_library;
+  else
+    out << std::setw(8) << "-";
+  out << std::scientific << std::setprecision(1) << std::setw(10) << r.max_abs_err << std::setw(10)
+      << r.max_rel_err << std::defaultfloat << "  " << (r.verified ? "ok" : "FAIL") << "\n"
+      << std::flush;
+}
+
+nlohmann::json result_json(const KernelResult& r) {
+  nlohmann::json e;
+  e["op"] = conv_kind_name(r.c.kind);
+  e["pass"] = conv_pass_name(r.c.pass);
+  e["impl"] = r.impl;
+  e["shape"] = shape_json(r.c);
+  e["batch"] = r.c.g.batch;
+  e["time_ms"] = r.timing.median_ms;
+  e["gflops"] = r.gflops();
+  e["gbps"] = r.gbps();
+  e["roofline_pct"] = r.roofline_pct;
+  e["ratio_vs_library"] =
+      r.ratio_vs_library >= 0 ? nlohmann::json(r.ratio_vs_library) : nlohmann::json();
+  e["max_abs_err"] = r.max_abs_err;
+  e["verified"] = r.verified;
+  // Beyond the required keys: what a reader needs to reproduce or weigh a row.
+  e["layer"] = r.c.layer;
+  e["depth_multiplier"] = r.c.depth_multiplier;
+  e["max_rel_err"] = r.max_rel_err;
+  e["checked_elements"] = r.checked;
+  e["min_ms"] = r.timing.min_ms;
+  e["reps"] = r.timing.reps;
+  if (r.peer_ms > 0) e["pytorch_ms"] = r.peer_ms;
+  return e;
+}
+
+std::string csv_text(const std::vector<KernelResult>& results) {
+  std::ostringstream os;
+  os << "op,pass,impl,layer,depth_multiplier,batch,input_nhwc,kernel,stride,out_channels,time_ms,"
+        "gflops,gbps,roofline_pct,ratio_vs_library,max_abs_err,max_rel_err,verified,pytorch_ms\n";
+  os << std::setprecision(6);
+  for (const KernelResult& r : results) {
+    const kernels::ConvGeometry& g = r.c.g;
+    os << conv_kind_name(r.c.kind) << "," << conv_pass_name(r.c.pass) << "," << r.impl << ","
+       << r.c.layer << "," << r.c.depth_multiplier << "," << g.batch << "," << g.batch << "x"
+       << g.in_h << "x" << g.in_w << "x" << g.in_c << "," << g.kernel_h << "x" << g.kernel_w << ","
+       << g.stride << "," << g.out_c << "," << r.timing.median_ms << "," << r.gflops() << ","
+       << r.gbps() << "," << r.roofline_pct << ",";
+    if (r.ratio_vs_library >= 0) os << r.ratio_vs_library;
+    os << "," << r.max_abs_err << "," << r.max_rel_err << "," << (r.verified ? "true" : "false")
+       << ",";
+    if (r.peer_ms > 0) os << r.peer_ms;
+    os << "\n";
+  }
+  return os.str();
+}
+
+std::vector<ConvImpl> select_impls(const KernelBenchOptions& options, KernelBenchReport* report) {
+  for (const std::string& name : options.impls)
+    if (std::find(known_kernel_impls().begin(), known_kernel_impls().end(), name) ==
+        known_kernel_impls().end())
+      throw UsageError("--impl: unknown implementation '" + name +
+                       "' (known: cpu, cpu-openblas, cuda-handwritten, cuda-cudnn, cuda-cublas)");
+  std::vector<ConvImpl> available;
+  if (options.device == "cuda") {
+    std::string why;
+    available = cuda_conv_impls(&why);
+    if (available.empty()) report->skipped.push_back("cuda: skipped (" + why + ")");
+  } else {
+    available = cpu_conv_impls();
+  }
+  std::vector<ConvImpl> chosen;
+  for (ConvImpl& impl : available)
+    if (options.impls.empty() ||
+        std::find(options.impls.begin(), options.impls.end(), impl.name) != options.impls.end())
+      chosen.push_back(std::move(impl));
+  for (const std::string& name : options.impls) {
+    const bool found = std::any_of(chosen.begin(), chosen.end(),
+                                   [&](const ConvImpl& i) { return i.name == name; });
+    if (!found && report->skipped.empty())
+      report->skipped.push_back(name + ": skipped (not built or not on device " + options.device +
+                                ")");
+  }
+  return chosen;
+}
+
+// Matches the peer's kernel timings to Tailor's cases and prints Tailor/PyTorch ratios for the
+// device's own implementation ("cpu" or "cuda-handwritten").
+void add_peer(const KernelBenchOptions& options, KernelBenchReport* report, std::ostream& out) {
+  // The shapes go to the peer as a file: it times exactly Tailor's cases.
+  const std::string ours = options.device == "cuda" ? "cuda-handwritten" : "cpu";
+  nlohmann::json list = nlohmann::json::array();
+  for (const KernelResult& r : report->results)
+    if (r.impl == ours)
+      list.push_back({{"op", conv_kind_name(r.c.kind)},
+                      {"pass", conv_pass_name(r.c.pass)},
+                      {"shape", shape_json(r.c)}});
+  const std::string cases_path = (std::filesystem::temp_directory_path() /
+                                  ("tailor_bench_cases_" + std::to_string(getpid()) + ".json"))
+                                     .string();
+  io::write_file_atomic(cases_path, list.dump() + "\n");
+  std::vector<std::string> args{"kernels",
+                                "--device",
+                                options.device,
+                                "--cases",
+                                cases_path,
+                                "--threads",
+                                std::to_string(num_threads())};
+  if (options.quick) args.push_back("--quick");
+  out << "\npeer pytorch: running " << pytorch_peer_script() << " kernels...\n" << std::flush;
+  const PeerRun peer = run_pytorch_peer(args);
+  std::filesystem::remove(cases_path);
+  if (!peer.available) {
+    out << "peer pytorch: unavailable (" << peer.why_not << ")\n";
+    return;
+  }
+  std::map<CaseKey, double> peer_ms;
+  for (const nlohmann::json& k : peer.result.value("kernels", nlohmann::json::array())) {
+    const ConvKind kind = k.at("op") == "depthwise" ? ConvKind::Depthwise : ConvKind::Pointwise;
+    const std::string p = k.at("pass");
+    const ConvPass pass = p == "forward"         ? ConvPass::Forward
+                          : p == "backward-data" ? ConvPass::BackwardData
+                                                 : ConvPass::BackwardFilter;
+    const nlohmann::json& in = k.at("shape").at("input");
+    peer_ms[key_of(kind, pass, in[0], in[1], in[2], in[3], k.at("shape").at("out_channels"),
+                   k.at("shape").at("stride"))] = k.at("time_ms");
+  }
+  out << "peer pytorch: " << peer.result.value("peer", std::string("torch")) << "\n";
+  out << "Tailor (" << ours << ") / PyTorch time; < 1 means Tailor is faster\n";
+  out << std::left << std::setw(10) << "op" << std::setw(16) << "pass" << std::setw(6) << "depth"
+      << std::right << std::setw(6) << "batch"
+      << "  " << std::left << std::setw(20) << "shape" << std::right << std::setw(11) << "tailor_ms"
+      << std::setw(11) << "torch_ms" << std::setw(8) << "ratio\n";
+  // Per (batch, op, pass) totals: where the time goes relative to the peer.
+  std::map<std::tuple<int64_t, int, int>, std::pair<double, double>> totals;
+  for (KernelResult& r : report->results) {
+    if (r.impl != ours) continue;
+    auto it = peer_ms.find(key_of(r.c));
+    if (it == peer_ms.end()) continue;
+    r.peer_ms = it->second;
+    auto& t = totals[{r.c.g.batch, static_cast<int>(r.c.kind), static_cast<int>(r.c.pass)}];
+    t.first += r.timing.median_ms;
+    t.second += r.peer_ms;
+    out << std::left << std::setw(10) << conv_kind_name(r.c.kind) << std::setw(16)
+        << conv_pass_name(r.c.pass) << std::setw(6) << depth_text(r.c.depth_multiplier)
+        << std::right << std::setw(6) << r.c.g.batch << "  " << std::left << std::setw(20)
+        << r.c.shape_text() << std::right << std::fixed << std::setprecision(3) << std::setw(11)
+        << r.timing.median_ms << std::setw(11) << r.peer_ms << std::setprecision(2) << std::setw(8)
+        << r.timing.median_ms / r.peer_ms << std::defaultfloat << "\n";
+  }
+  out << "totals over the shapes (all depths):\n";
+  for (const auto& [k, t] : totals)
+    out << "  batch " << std::get<0>(k) << " " << conv_kind_name(ConvKind(std::get<1>(k))) << " "
+        << conv_pass_name(ConvPass(std::get<2>(k))) << ": tailor " << std::fixed
+        << std::setprecision(2) << t.first << " ms, pytorch " << t.second << " ms, ratio "
+        << t.first / t.second << std::defaultfloat << "\n";
 }
 
 }  // namespace
 
-bool run_kernel_bench(const KernelBenchOptions& options, std::ostream& out) {
-  const std::vector<ConvCase> cases = ssd_mobilenet_conv_cases(options.batches);
-  const std::vector<ConvImpl> impls = cpu_conv_impls();
-  const int warmup = options.quick ? 1 : 3, min_reps = options.quick ? 3 : 9;
-  const int max_reps = options.quick ? 10 : 60;
-  const double min_seconds = options.quick ? 0.05 : 0.4;
+KernelBenchReport run_kernel_bench(const KernelBenchOptions& options, std::ostream& out) {
+  if (!options.peer.empty()) check_peer_name(options.peer);
+  KernelBenchReport report;
+  const std::vector<ConvImpl> impls = select_impls(options, &report);
+  for (const std::string& s : report.skipped) out << s << "\n";
+  if (impls.empty()) return report;
+  for (const ConvImpl& impl : impls) report.impls_run.push_back(impl.name);
+
+  const std::vector<ConvCase> cases =
+      options.quick ? quick_conv_cases()
+                    : ssd_mobilenet_conv_cases(options.depths, options.batches, options.passes);
+  const TimingPlan plan = options.quick ? TimingPlan{1, 3, 3, 0.0} : TimingPlan{3, 9, 60, 0.4};
 #ifdef TAILOR_WITH_OPENBLAS
   openblas_set_num_threads(num_threads());
 #endif
+  const Roofline& roof = options.device == "cuda" ? cuda_roofline() : cpu_roofline();
 
   out << "cpu: " << cpu_brand() << ", " << num_threads() << " threads, kernels "
       << simd_level_name(simd_level()) << "\n";
-  out << "peer: " << openblas_description() << "\n";
+  out << "peer library: " << openblas_description() << "\n";
 #ifdef TAILOR_WITH_OPENBLAS
   if (!std::getenv("OPENBLAS_CORETYPE"))
     out << "note: OpenBLAS 0.3.21 misdetects Zen 5; for a fair peer run as "
            "OPENBLAS_CORETYPE=SkylakeX tailor bench kernels\n";
 #endif
-  out << "forward, median of >= " << min_reps << " runs after " << warmup << " warm-up\n\n";
+  out << std::fixed << std::setprecision(1) << "roofline (" << roof.device << ", measured): copy "
+      << roof.copy_gbps << " GB/s";
+  if (roof.triad_gbps > 0) out << ", triad " << roof.triad_gbps << " GB/s";
+  out << ", SGEMM " << roof.sgemm_gflops << " GFLOP/s (" << roof.sgemm_source << ")\n"
+      << std::defaultfloat;
+  out << "implementations: ";
+  for (size_t i = 0; i < impls.size(); ++i) out << (i ? ", " : "") << impls[i].name;
+  out << "\nmedian of >= " << plan.min_reps << " runs after " << plan.warmup << " warm-up ("
+      << (options.device == "cuda" ? "CUDA events" : "steady_clock")
+      << "); GB/s counts operands in + result out once; vs_lib = library time / this time;\n"
+         "roof% is against the memory roofline, so shapes that stay in cache can pass 100\n\n";
+  print_header(out);
 
-  // Verification first, for every (case, implementation), against one reference per case.
-  // Timing second, one implementation at a time: OpenBLAS's idle threads spin for a while
-  // after each call, which would steal a core from whatever runs right after it.
-  std::vector<ConvResult> results;
+  // One case at a time: operands, the reference, then each implementation verified and timed.
+  // The library's runs never overlap another's timing (OpenBLAS threads spin briefly after a
+  // call; the next case's data generation and reference absorb that).
   for (size_t ci = 0; ci < cases.size(); ++ci) {
     const ConvCase& c = cases[ci];
-    const std::vector<float> x = random_buffer(c.g.input_numel(), 2 * ci);
-    const std::vector<float> w = random_buffer(c.weight_numel(), 2 * ci + 1);
-    std::vector<float> expected(static_cast<size_t>(c.g.output_numel()));
-    reference(c, x.data(), w.data(), expected.data());
-    std::vector<float> y(expected.size());
+    if (!std::any_of(impls.begin(), impls.end(), [&](const ConvImpl& i) { return i.supports(c); }))
+      continue;
+    const std::vector<float> a = random_buffer(c.a_numel(), 2 * ci);
+    const std::vector<float> b = random_buffer(c.b_numel(), 2 * ci + 1);
+    const ConvReference ref = conv_reference(c, a.data(), b.data());
+    const size_t first = report.results.size();
     for (const ConvImpl& impl : impls) {
       if (!impl.supports(c)) continue;
-      ConvResult r;
-      r.c = &c;
+      KernelResult r;
+      r.c = c;
       r.impl = impl.name;
-      std::fill(y.begin(), y.end(), std::nanf(""));
-      impl.run(c, x.data(), w.data(), y.data());
-      double err = 0;
-      for (size_t i = 0; i < y.size(); ++i) {
-        const double d = std::fabs(double(y[i]) - expected[i]);
-        err = std::isnan(d) ? INFINITY : std::max(err, d);
-      }
-      r.max_abs_err = err;
-      r.ok = err <= tolerance(c);
-      results.push_back(r);
+      std::unique_ptr<PreparedConv> run = impl.prepare(c, a.data(), b.data());
+      run->run();
+      const ConvCheck check = check_result(c, ref, run->result());
+      r.max_abs_err = check.max_abs_err;
+      r.max_rel_err = check.max_rel_err;
+      r.checked = check.checked;
+      r.verified = check.ok;
+      r.timing = run->time(plan);
+      r.roofline_pct = roof.percent(c.flops(), c.bytes(), r.timing.median_ms);
+      report.results.push_back(r);
+    }
+    const std::string library = library_impl_name(options.device, c.kind);
+    double library_ms = -1;
+    for (size_t i = first; i < report.results.size(); ++i)
+      if (report.results[i].impl == library) library_ms = report.results[i].timing.median_ms;
+    for (size_t i = first; i < report.results.size(); ++i) {
+      KernelResult& r = report.results[i];
+      if (library_ms > 0) r.ratio_vs_library = library_ms / r.timing.median_ms;
+      report.all_verified = report.all_verified && r.verified;
+      print_row(out, r);
     }
   }
-  for (const ConvImpl& impl : impls) {
-    for (ConvResult& r : results) {
-      if (r.impl != impl.name) continue;
-      const ConvCase& c = *r.c;
-      const size_t ci = static_cast<size_t>(&c - cases.data());
-      const std::vector<float> x = random_buffer(c.g.input_numel(), 2 * ci);
-      const std::vector<float> w = random_buffer(c.weight_numel(), 2 * ci + 1);
-      std::vector<float> y(static_cast<size_t>(c.g.output_numel()));
-      r.timing = time_runs([&] { impl.run(c, x.data(), w.data(), y.data()); }, warmup, min_reps,
-                           max_reps, min_seconds);
-    }
-  }
-  // Table rows grouped by case, implementations in list order.
-  std::stable_sort(results.begin(), results.end(),
-                   [](const ConvResult& a, const ConvResult& b) { return a.c < b.c; });
 
-  // Baseline times per case, for the ratio column (peer time / our time: > 1 means faster).
-  std::map<const ConvCase*, double> baseline_ms;
-  for (const ConvResult& r : results)
-    if (r.impl == baseline_impl_name(r.c->kind)) baseline_ms[r.c] = r.timing.median_ms;
+  // Where the time goes: per implementation, batch and pass, the summed time of all shapes.
+  out << "\ntotals per implementation (ms summed over the shapes, all depths):\n";
+  std::map<std::tuple<std::string, int64_t, int, int>, double> totals;
+  for (const KernelResult& r : report.results)
+    totals[{r.impl, r.c.g.batch, static_cast<int>(r.c.kind), static_cast<int>(r.c.pass)}] +=
+        r.timing.median_ms;
+  for (const auto& [k, ms] : totals)
+    out << "  " << std::left << std::setw(17) << std::get<0>(k) << " batch " << std::setw(3)
+        << std::get<1>(k) << " " << std::setw(10) << conv_kind_name(ConvKind(std::get<2>(k)))
+        << std::setw(16) << conv_pass_name(ConvPass(std::get<3>(k))) << std::right << std::fixed
+        << std::setprecision(2) << std::setw(10) << ms << std::defaultfloat << "\n";
 
-  out << std::left << std::setw(50) << "layer" << std::setw(10) << "kind" << std::right
-      << std::setw(6) << "batch"
-      << "  " << std::left << std::setw(22) << "shape" << std::setw(9) << "impl" << std::right
-      << std::setw(10) << "time_ms" << std::setw(10) << "GFLOP/s" << std::setw(9) << "GB/s"
-      << std::setw(10) << "vs_blas" << std::setw(11) << "max_err"
-      << "  status\n";
-  bool all_ok = true;
-  for (const ConvResult& r : results) {
-    all_ok = all_ok && r.ok;
-    out << std::left << std::setw(50) << r.c->layer << std::setw(10) << conv_kind_name(r.c->kind)
-        << std::right << std::setw(6) << r.c->g.batch << "  " << std::left << std::setw(22)
-        << shape_text(*r.c) << std::setw(9) << r.impl << std::right << std::fixed
-        << std::setprecision(3) << std::setw(10) << r.timing.median_ms << std::setprecision(1)
-        << std::setw(10) << r.gflops() << std::setw(9) << r.gbps();
-    auto base = baseline_ms.find(r.c);
-    if (base != baseline_ms.end() && r.impl != baseline_impl_name(r.c->kind))
-      out << std::setprecision(2) << std::setw(10) << base->second / r.timing.median_ms;
-    else
-      out << std::setw(10) << "-";
-    out << std::scientific << std::setprecision(1) << std::setw(11) << r.max_abs_err
-        << std::defaultfloat << "  " << (r.ok ? "ok" : "FAIL") << "\n";
-  }
+  if (!options.peer.empty()) add_peer(options, &report, out);
 
-  // Aggregates per batch: pointwise throughput relative to the peer over all shapes (and the
-  // worst single shape); depthwise effective bandwidth over all shapes (and the worst).
-  out << "\nsummary (tailor):\n";
-  for (int batch : options.batches) {
-    double pw_ours = 0, pw_peer = 0, worst_ratio = INFINITY, dw_bytes = 0, dw_ms = 0;
-    double worst_gbps = INFINITY;
-    for (const ConvResult& r : results) {
-      if (r.c->g.batch != batch || r.impl != "tailor") continue;
-      if (r.c->kind == ConvKind::Depthwise) {
-        dw_bytes += r.c->bytes();
-        dw_ms += r.timing.median_ms;
-        worst_gbps = std::min(worst_gbps, r.gbps());
-      } else if (baseline_ms.count(r.c)) {
-        pw_ours += r.timing.median_ms;
-        pw_peer += baseline_ms[r.c];
-        worst_ratio = std::min(worst_ratio, baseline_ms[r.c] / r.timing.median_ms);
-      }
-    }
-    out << std::fixed << std::setprecision(2) << "  batch " << batch << ": depthwise "
-        << dw_bytes / (dw_ms * 1e6) << " GB/s aggregate (worst shape " << worst_gbps << " GB/s)";
-    if (pw_ours > 0)
-      out << "; pointwise " << 100.0 * pw_peer / pw_ours << "% of OpenBLAS aggregate (worst shape "
-          << 100.0 * worst_ratio << "%)";
-    out << std::defaultfloat << "\n";
-  }
-  out << (all_ok ? "all results match the reference\n"
-                 : "FAIL: some results do not match the reference\n");
-
+  out << (report.all_verified ? "all results match the reference\n"
+                              : "FAIL: some results do not match the reference\n");
   if (!options.json_path.empty()) {
-    nlohmann::json j;
-    j["cpu"] = cpu_brand();
-    j["threads"] = num_threads();
-    j["simd"] = simd_level_name(simd_level());
-    j["peer"] = openblas_description();
-    j["results"] = nlohmann::json::array();
-    for (const ConvResult& r : results) {
-      nlohmann::json e;
-      e["layer"] = r.c->layer;
-      e["kind"] = conv_kind_name(r.c->kind);
-      e["pass"] = "forward";
-      e["batch"] = r.c->g.batch;
-      e["in"] = {r.c->g.in_h, r.c->g.in_w, r.c->g.in_c};
-      e["out_c"] = r.c->g.out_c;
-      e["stride"] = r.c->g.stride;
-      e["impl"] = r.impl;
-      e["median_ms"] = r.timing.median_ms;
-      e["min_ms"] = r.timing.min_ms;
-      e["reps"] = r.timing.reps;
-      e["gflops"] = r.gflops();
-      e["gbps"] = r.gbps();
-      e["max_abs_err"] = r.max_abs_err;
-      e["ok"] = r.ok;
-      j["results"].push_back(e);
-    }
+    nlohmann::json j = nlohmann::json::array();
+    for (const KernelResult& r : report.results) j.push_back(result_json(r));
     io::write_file_atomic(options.json_path, j.dump(2) + "\n");
   }
-  return all_ok;
+  if (!options.csv_path.empty()) io::write_file_atomic(options.csv_path, csv_text(report.results));
+  return report;
 }
 
 }  // namespace tailor::bench

@@ -1,82 +1,58 @@
 #pragma once
-// Convolution micro-benchmark: every distinct depthwise 3x3 and pointwise 1x1 shape of
-// SSD-MobileNet-v1 (taken from models/ssd_architecture, so it tracks the model), each run by
-// every implementation that supports it, verified against the reference loop, then timed.
+// `tailor bench kernels`: every distinct depthwise 3x3 and pointwise 1x1 shape of
+// SSD-MobileNet-v1 (bench/conv_cases.h), forward and both backward passes, run by every
+// implementation built and available on the device (bench/conv_impls.h), each result checked
+// against the CPU reference (bench/conv_verify.h), then timed and set against the machine's
+// measured roofline (bench/roofline.h) and the library path.
 //
-// The design is two lists crossed: cases (what to compute) and implementations (who computes
-// it). New passes (backward), implementations (CUDA) and outputs (CSV, rooflines) extend the
-// lists and the report without touching the timing or verification code.
-#include <cstdint>
-#include <functional>
+// Two lists crossed: cases (what to compute) and implementations (who computes it). A new
+// pass, implementation or output extends a list, not the timing or verification code.
 #include <iosfwd>
 #include <string>
 #include <vector>
 
-#include "kernels/conv_geometry.h"
+#include "bench/conv_cases.h"
+#include "bench/timing.h"
 
 namespace tailor::bench {
 
-enum class ConvKind { Depthwise, Pointwise };
-enum class ConvPass { Forward };
-
-const char* conv_kind_name(ConvKind kind);
-
-struct ConvCase {
-  std::string layer;  // the first model layer with this shape, e.g. "Conv2d_1_depthwise"
-  ConvKind kind = ConvKind::Pointwise;
-  ConvPass pass = ConvPass::Forward;
-  kernels::ConvGeometry g;
-
-  double flops() const;  // 2 per multiply-accumulate
-  double bytes() const;  // input + output + weights, float32
-  int64_t weight_numel() const;
-};
-
-// Distinct shapes of the backbone's depthwise layers and all 1x1 convolutions (backbone
-// pointwise and the extra layers' 1x1), at 300x300, depth multiplier 1.0, per batch size.
-std::vector<ConvCase> ssd_mobilenet_conv_cases(const std::vector<int>& batches);
-
-// One way to run a case. Buffers are host pointers; `run` computes the case's pass.
-struct ConvImpl {
-  std::string name;
-  std::function<bool(const ConvCase&)> supports;
-  std::function<void(const ConvCase&, const float* x, const float* w, float* y)> run;
-};
-
-// Tailor's CPU kernels, and OpenBLAS cblas_sgemm on pointwise shapes when built with it.
-std::vector<ConvImpl> cpu_conv_impls();
-// The implementation the others are compared against ("openblas" for pointwise), or "".
-std::string baseline_impl_name(ConvKind kind);
-// OpenBLAS's core type and thread count, or "not built".
-std::string openblas_description();
-
-struct Timing {
-  double median_ms = 0, min_ms = 0;
-  int reps = 0;
-};
-
-// Warm-up runs, then at least min_reps timed runs (and more until min_seconds have passed,
-// up to max_reps); steady_clock.
-Timing time_runs(const std::function<void()>& fn, int warmup, int min_reps, int max_reps,
-                 double min_seconds);
-
-struct ConvResult {
-  const ConvCase* c = nullptr;
+struct KernelResult {
+  ConvCase c;
   std::string impl;
   Timing timing;
-  double max_abs_err = 0;
-  bool ok = false;  // within tolerance of the reference
-  double gflops() const;
-  double gbps() const;
+  double max_abs_err = 0, max_rel_err = 0;
+  int64_t checked = 0;  // elements compared with the reference
+  bool verified = false;
+  double roofline_pct = 0;
+  double ratio_vs_library = -1;  // library time / this time (> 1: faster); < 0: no library
+  double peer_ms = -1;           // PyTorch's time for the same case; < 0: not run
+  double gflops() const { return c.flops() / (timing.median_ms * 1e6); }
+  double gbps() const { return c.bytes() / (timing.median_ms * 1e6); }
 };
 
 struct KernelBenchOptions {
-  std::vector<int> batches{1, 10};
-  bool quick = false;
-  std::string json_path;  // empty: no JSON
+  std::string device = "cpu";      // "cpu" or "cuda"
+  std::vector<std::string> impls;  // empty: every one available
+  std::vector<float> depths{1.0f, 0.75f};
+  std::vector<int> batches{1, 10, 32};
+  std::vector<ConvPass> passes{ConvPass::Forward, ConvPass::BackwardData, ConvPass::BackwardFilter};
+  bool quick = false;  // one shape per (op, pass), 3 timed runs
+  std::string json_path, csv_path;
+  std::string peer;  // "" or "pytorch"
 };
 
-// Runs the benchmark, prints the table to `out`; returns false if any result mismatched.
-bool run_kernel_bench(const KernelBenchOptions& options, std::ostream& out);
+struct KernelBenchReport {
+  std::vector<KernelResult> results;
+  std::vector<std::string> impls_run;  // the implementations that ran, in order
+  std::vector<std::string> skipped;    // "cuda: skipped (no CUDA device: ...)" and the like
+  bool all_verified = true;
+};
+
+// Every implementation name the harness knows, available here or not.
+const std::vector<std::string>& known_kernel_impls();
+
+// Runs the bench, printing the table to `out` as it goes and writing --json/--csv atomically.
+// Throws UsageError for an unknown implementation name.
+KernelBenchReport run_kernel_bench(const KernelBenchOptions& options, std::ostream& out);
 
 }  // namespace tailor::bench

@@ -3,10 +3,14 @@
 #   1. configure + build only what the checks need (cmake/ninja, -j16);
 #   2. the CUDA test suites through ctest;
 #   3. the same suites under `compute-sanitizer --tool memcheck`;
-#   4. `tailor bench kernels|model --device cuda --peer pytorch`, each only if that command exists.
+#   4. `tailor bench kernels|model --device cuda --peer pytorch`, each only if that command exists;
+#   5. a 50-step `tailor train --device cuda` on a tiny data subset (TRAIN_DATA, default the
+#      shared dataturks_val split), timed; without a GPU it checks instead that `--device cuda`
+#      fails with exit 1 and "no CUDA device: <reason>".
 # Every step has its own timeout and the whole run a budget (default 540 s), so it ends well
 # inside a 10-minute call. Everything lands in $OUT (default ./gpu_out) as at most 8 files:
 #   summary.txt build.log tests.log memcheck.log bench_kernels.{log,json} bench_model.{log,json}
+#   train.log train_metrics.csv
 # The script never stops at a failed step; summary.txt lists each step's status and exit code,
 # and the script exits non-zero if any step failed (a skipped step is not a failure).
 #
@@ -20,7 +24,8 @@
 # and name .gpu_debs in the device run's `carry`; they are unpacked into the build folder only.
 #
 # Environment: OUT, BUILD_DIR (default build-gpu), JOBS (16), BUDGET_S (540), DEB_DIR (.gpu_debs),
-# CMAKE_ARGS (extra configure flags).
+# CMAKE_ARGS (extra configure flags), TRAIN_DATA (a VOC folder with a split, "DIR:SPLIT"),
+# TRAIN_STEPS (50), CONV_IMPL (a --conv-impl value for the train run, default from the config).
 set -u -o pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -190,6 +195,54 @@ bench_cmd() {
 }
 bench_cmd kernels
 bench_cmd model
+
+# ---- 5. a short CUDA training run -----------------------------------------------------------
+TRAIN_LOG=$OUT/train.log
+: >"$TRAIN_LOG"
+TRAIN_STEPS=${TRAIN_STEPS:-50}
+train_data_default() {
+  local d
+  for d in "$ROOT/shared/data/dataturks_val" "$ROOT/../shared/data/dataturks_val"; do
+    [ -d "$d" ] && { echo "$(cd "$d" && pwd):val"; return; }
+  done
+}
+TRAIN_DATA=${TRAIN_DATA:-$(train_data_default)}
+if [ $TAILOR_BUILT -ne 1 ] || [ ! -x "$TAILOR" ]; then
+  note "SKIP  train: tailor was not built"
+elif [ $HAVE_GPU -ne 1 ]; then
+  # No GPU: the CUDA request must fail cleanly (exit 1, "no CUDA device: <reason>").
+  "$TAILOR" train --config "$ROOT/configs/ssd_mobilenet_v1_clothing.yaml" --device cuda \
+    --steps 1 --output-dir "$BUILD/gpu_train_nogpu" >>"$TRAIN_LOG" 2>&1
+  rc=$?
+  if [ $rc -eq 1 ] && grep -q "no CUDA device: " "$TRAIN_LOG"; then
+    note "OK    train --device cuda without a GPU: exit 1, $(grep -o 'no CUDA device: .*' "$TRAIN_LOG" | head -1)"
+  else
+    note "FAIL  train --device cuda without a GPU: exit $rc (expected 1 and 'no CUDA device:')"
+    FAILED=1
+  fi
+  note "SKIP  train timing: no GPU on this machine"
+elif [ -z "$TRAIN_DATA" ]; then
+  note "SKIP  train: no TRAIN_DATA and no shared/data/dataturks_val next to the tree"
+else
+  # The clothing config with the train input swapped for the tiny subset, no eval input and no
+  # fine-tune checkpoint (initializers), written next to the build.
+  TRAIN_CFG=$BUILD/gpu_train.yaml
+  LABELS=$(dirname "${TRAIN_DATA%%:*}")/label_map.pbtxt
+  awk -v data="$TRAIN_DATA" -v labels="$LABELS" '
+    /^train_input:/ { print; print "  format: voc"; print "  paths:"; print "    - " data;
+                      print "  label_map: " labels; skip = 1; next }
+    /^eval_input:/ || /^eval:/ { skip = 1; next }
+    /^[a-z_]+:/ { skip = 0 }
+    skip { next }
+    /fine_tune_checkpoint/ { next }
+    { print }' "$ROOT/configs/ssd_mobilenet_v1_clothing.yaml" >"$TRAIN_CFG"
+  rm -rf "$BUILD/gpu_train"
+  TRAIN_ARGS=(train --config "$TRAIN_CFG" --device cuda --steps "$TRAIN_STEPS" --output-dir "$BUILD/gpu_train")
+  [ -n "${CONV_IMPL:-}" ] && TRAIN_ARGS+=(--conv-impl "$CONV_IMPL")
+  run_step "train ${TRAIN_STEPS} steps" "$TRAIN_LOG" 180 "$TAILOR" "${TRAIN_ARGS[@]}"
+  cp "$BUILD/gpu_train/metrics.csv" "$OUT/train_metrics.csv" 2>/dev/null
+  grep -E "train: done" "$TRAIN_LOG" | tail -1 | sed 's/^/      /' | tee -a "$SUMMARY"
+fi
 
 note "done in $(($(date +%s) - START))s; results in $OUT"
 exit $FAILED

@@ -35,7 +35,7 @@ Dataset parse_coco(const std::string& text, const std::string& path, const Label
     // Re-parse with exceptions for the position of the error.
     try {
       (void)json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, or out_of_range for a huge number
       throw UserError(path + ": invalid JSON: " + e.what());
     }
     throw UserError(path + ": invalid JSON");

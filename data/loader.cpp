@@ -48,6 +48,9 @@ Loader::Loader(const Dataset& dataset, LoaderOptions options)
   total_batches_ = opt_.repeat ? -1 : (n + opt_.batch_size - 1) / opt_.batch_size;
   int threads = std::max(1, opt_.threads);
   opt_.prefetch_batches = std::max(opt_.prefetch_batches, threads);
+  TAILOR_CHECK(opt_.start_batch >= 0 && (total_batches_ < 0 || opt_.start_batch <= total_batches_),
+               UserError, "data loader: start_batch ", opt_.start_batch, " is out of range");
+  next_build_ = next_consume_ = opt_.start_batch;
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { worker(); });
 }
 

@@ -35,6 +35,9 @@ struct LoaderOptions {
   bool shuffle = true;
   // true: an endless stream of epochs (training); false: one pass, last batch partial.
   bool repeat = true;
+  // The first batch to produce. Batch b's content depends only on (seed, b), so a resumed
+  // training run starting at its global step sees exactly the batches it would have seen.
+  int64_t start_batch = 0;
   std::vector<AugmentStep> augmentation;
   OnBadExample on_bad_example = OnBadExample::kFail;
   DecodeOptions decode;

@@ -1,6 +1,9 @@
 #include "data/tfrecord.h"
 
+#include <algorithm>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include "engine/error.h"
 #include "engine/io/atomic_file.h"
@@ -28,14 +31,30 @@ std::string frame_tfrecord(std::string_view payload) {
 }
 
 TfRecordReader::TfRecordReader(const std::string& path, uint64_t max_record_bytes)
-    : path_(path), in_(path, std::ios::binary), max_bytes_(max_record_bytes) {
-  if (!in_) throw UserError(path + ": cannot open for reading");
+    : TfRecordReader(std::make_unique<std::ifstream>(path, std::ios::binary), path,
+                     max_record_bytes) {}
+
+TfRecordReader::TfRecordReader(std::unique_ptr<std::istream> in, const std::string& path,
+                               uint64_t max_record_bytes)
+    : path_(path), in_(std::move(in)), max_bytes_(max_record_bytes) {
+  if (!*in_) throw UserError(path + ": cannot open for reading");
+  in_->seekg(0, std::ios::end);
+  const std::streamoff size = in_->tellg();
+  in_->seekg(0, std::ios::beg);
+  if (size < 0 || !*in_) throw UserError(path + ": cannot determine the file size");
+  size_ = static_cast<uint64_t>(size);
+}
+
+TfRecordReader TfRecordReader::from_bytes(std::string bytes, const std::string& context,
+                                          uint64_t max_record_bytes) {
+  return TfRecordReader(std::make_unique<std::istringstream>(std::move(bytes), std::ios::binary),
+                        context, max_record_bytes);
 }
 
 bool TfRecordReader::next(std::string* out) {
   char header[12];
-  in_.read(header, sizeof(header));
-  std::streamsize got = in_.gcount();
+  in_->read(header, sizeof(header));
+  std::streamsize got = in_->gcount();
   if (got == 0) return false;
   if (got != sizeof(header))
     throw UserError(
@@ -49,14 +68,18 @@ bool TfRecordReader::next(std::string* out) {
   if (length > max_bytes_)
     throw UserError(detail::concat(path_, ": record ", index_, ": length ", length,
                                    " exceeds the limit of ", max_bytes_, " bytes"));
+  const uint64_t left = size_ - std::min<uint64_t>(size_, static_cast<uint64_t>(in_->tellg()));
+  if (length > left)
+    throw UserError(detail::concat(path_, ": record ", index_, ": truncated payload (length ",
+                                   length, " but only ", left, " bytes remain)"));
   out->resize(length);
-  in_.read(out->data(), static_cast<std::streamsize>(length));
-  if (static_cast<uint64_t>(in_.gcount()) != length)
+  in_->read(out->data(), static_cast<std::streamsize>(length));
+  if (static_cast<uint64_t>(in_->gcount()) != length)
     throw UserError(detail::concat(path_, ": record ", index_, ": truncated payload (",
-                                   in_.gcount(), " of ", length, " bytes)"));
+                                   in_->gcount(), " of ", length, " bytes)"));
   char footer[4];
-  in_.read(footer, 4);
-  if (in_.gcount() != 4)
+  in_->read(footer, 4);
+  if (in_->gcount() != 4)
     throw UserError(detail::concat(path_, ": record ", index_, ": truncated data CRC"));
   uint32_t data_crc;
   std::memcpy(&data_crc, footer, 4);

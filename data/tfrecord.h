@@ -5,7 +5,8 @@
 // The reader checks both CRCs and refuses records larger than a limit before allocating, so a
 // corrupt length cannot trigger a huge allocation.
 #include <cstdint>
-#include <fstream>
+#include <istream>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,9 @@ class TfRecordReader {
  public:
   explicit TfRecordReader(const std::string& path,
                           uint64_t max_record_bytes = kDefaultMaxRecordBytes);
+  // Reads records from bytes already in memory; `context` names them in errors.
+  static TfRecordReader from_bytes(std::string bytes, const std::string& context,
+                                   uint64_t max_record_bytes = kDefaultMaxRecordBytes);
   // Reads the next payload into `out`; false at a clean end of file. Throws UserError naming
   // the file and record index on truncation, a CRC mismatch or an oversized length.
   bool next(std::string* out);
@@ -28,8 +32,12 @@ class TfRecordReader {
   const std::string& path() const { return path_; }
 
  private:
+  TfRecordReader(std::unique_ptr<std::istream> in, const std::string& path,
+                 uint64_t max_record_bytes);
+
   std::string path_;
-  std::ifstream in_;
+  std::unique_ptr<std::istream> in_;
+  uint64_t size_ = 0;  // of the whole stream: a length past it is refused before allocating
   uint64_t max_bytes_;
   int64_t index_ = 0;
 };

@@ -55,6 +55,11 @@ struct SsdConfig {
   int min_depth = 16;
   float batch_norm_decay = 0.9997f;
   float batch_norm_epsilon = 0.001f;
+  // TF OD API's ssd.freeze_batchnorm: batch norm runs in inference mode during training (moving
+  // statistics fixed; gamma and beta still train). Needed when fine-tuning from weights whose
+  // batch norm was folded into the convolutions (TF Lite exports), where batch statistics
+  // would undo the pretrained scales, and cheaper at small batches.
+  bool freeze_batchnorm = false;
   // Truncated-normal stddev of the MobileNet backbone (mobilenet_v1_arg_scope) and of the
   // extra feature layers and box predictors (the pipeline's conv_hyperparams).
   float backbone_init_stddev = 0.09f;

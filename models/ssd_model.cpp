@@ -62,18 +62,33 @@ void SsdModel::initialize(uint64_t seed) {
   }
 }
 
+void SsdModel::to(Device device) {
+  if (device == device_) return;
+  for (Parameter& p : params_.all()) {
+    // Swap the storage under the existing TensorImpl: layer_params_ alias the same impls.
+    Tensor moved = p.value.contiguous().to(device);
+    TensorImpl* impl = p.value.impl();
+    impl->storage = moved.impl()->storage;
+    impl->offset = moved.impl()->offset;
+    impl->strides = moved.strides();
+    impl->grad.reset();
+  }
+  device_ = device;
+}
+
 SsdModel::Output SsdModel::forward(const Tensor& images, bool training) {
   TAILOR_CHECK(images.dim() == 4 && images.size(1) == config_.image_height &&
                    images.size(2) == config_.image_width && images.size(3) == 3,
                ShapeError, "SsdModel::forward: expected images [N,", config_.image_height, ",",
                config_.image_width, ",3], got ", shape_str(images.shape()));
   const int64_t n = images.size(0);
+  const Tensor input = images.device() == device_ ? images : images.to(device_);
   std::vector<Tensor> outs(arch_.layers.size());
   std::vector<Tensor> box_parts, class_parts;
   for (size_t i = 0; i < arch_.layers.size(); ++i) {
     const LayerSpec& l = arch_.layers[i];
     LayerParams& p = layer_params_[i];
-    const Tensor& in = l.input < 0 ? images : outs[l.input];
+    const Tensor& in = l.input < 0 ? input : outs[l.input];
     Tensor y;
     if (l.kind == LayerKind::Depthwise)
       y = ops::depthwise_conv2d(in, p.weights, l.stride, ops::Padding::Same);
@@ -90,7 +105,7 @@ SsdModel::Output SsdModel::forward(const Tensor& images, bool training) {
       (is_box ? box_parts : class_parts).push_back(r);
       continue;
     }
-    if (training)
+    if (training && !config_.freeze_batchnorm)
       y = ops::batch_norm_train(y, p.gamma, p.beta, p.moving_mean, p.moving_variance,
                                 config_.batch_norm_decay, config_.batch_norm_epsilon);
     else

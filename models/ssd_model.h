@@ -40,6 +40,13 @@ class SsdModel {
   // Re-draws every parameter as at construction, from `seed`.
   void initialize(uint64_t seed);
 
+  // Moves every parameter (and batch norm statistic) to `device` in place: the tensors keep
+  // their identity, names and requires_grad, so ParameterSet entries and optimizer slots keyed
+  // by name stay valid. Gradients are dropped. forward() then uploads host images itself. The
+  // anchors stay on the host (target assignment and post-processing run there).
+  void to(Device device);
+  Device device() const { return device_; }
+
  private:
   // The tensors of one layer (undefined where the layer has none).
   struct LayerParams {
@@ -52,6 +59,7 @@ class SsdModel {
   ParameterSet params_;
   std::vector<BoxCorners> anchors_;
   Tensor anchors_tensor_;
+  Device device_ = Device::cpu();
 };
 
 }  // namespace tailor::models

@@ -134,12 +134,15 @@ bool is_tf_checkpoint(const std::string& path) {
 }
 
 TfCheckpoint TfCheckpoint::open(const std::string& path) {
-  TfCheckpoint ckpt;
-  ckpt.prefix_ = strip_index(path);
-  const std::string index_path = ckpt.prefix_ + ".index";
+  const std::string index_path = strip_index(path) + ".index";
   TAILOR_CHECK(file_exists(index_path), UserError, index_path,
                ": no such checkpoint index (give the checkpoint prefix or its .index file)");
-  const std::string file = read_file(index_path, kMaxIndexBytes);
+  return parse_index(read_file(index_path, kMaxIndexBytes), index_path);
+}
+
+TfCheckpoint TfCheckpoint::parse_index(std::string_view file, const std::string& index_path) {
+  TfCheckpoint ckpt;
+  ckpt.prefix_ = strip_index(index_path);
   KeyValues kvs = read_sstable(file, index_path);
   TAILOR_CHECK(!kvs.empty() && kvs.front().first.empty(), UserError, index_path,
                ": no bundle header (the entry with the empty key)");

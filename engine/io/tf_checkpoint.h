@@ -6,6 +6,7 @@
 // can still be listed; reading a tensor then fails with "missing shard".
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -37,6 +38,9 @@ class TfCheckpoint {
   // `path` is the prefix or PREFIX.index. Throws UserError naming the file on a missing or
   // corrupt index, sliced (partitioned) variables, compressed blocks, or a big-endian bundle.
   static TfCheckpoint open(const std::string& path);
+  // The same from index bytes already in memory; `index_path` names the file in errors and
+  // gives the prefix of the data shards.
+  static TfCheckpoint parse_index(std::string_view file, const std::string& index_path);
 
   const std::string& prefix() const { return prefix_; }
   int num_shards() const { return num_shards_; }

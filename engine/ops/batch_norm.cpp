@@ -5,18 +5,23 @@
 #include "engine/autograd.h"
 #include "engine/ops/op_support.h"
 #include "kernels/cpu/batch_norm.h"
+#ifdef TAILOR_WITH_CUDA
+#include "kernels/cuda/batch_norm.h"
+#endif
 
 namespace tailor::ops {
 
 namespace k = kernels::cpu;
 using detail::cpu_float;
+using detail::float_operand;
 
 namespace {
-// Checks a per-channel vector ([C], float32, CPU); an undefined optional one passes.
+// Checks a per-channel vector ([C], float32, on x's device); an undefined optional one passes.
 Tensor channel_vector(const char* op, const char* what, const Tensor& v, const Tensor& x,
                       bool optional) {
   if (optional && !v.defined()) return Tensor();
-  Tensor vc = cpu_float(op, what, v);
+  Tensor vc = float_operand(op, what, v);
+  detail::same_device(op, x, v);
   TAILOR_CHECK(v.dim() == 1 && v.size(0) == x.size(-1), ShapeError, op, ": ", what, " ",
                shape_str(v.shape()), " does not match the channels of x ", shape_str(x.shape()));
   return vc;
@@ -46,6 +51,67 @@ Tensor record_batch_norm(const char* op, Tensor out, const Tensor& x, const Tens
   });
 }
 
+#ifdef TAILOR_WITH_CUDA
+namespace kc = kernels::cuda;
+
+// The CUDA training forward: the kernel computes the batch moments, normalizes, and updates
+// the moving statistics in place (with TF's Bessel-corrected variance) in one pass on the
+// stream; the backward reuses the saved mean and rsqrt(var + eps).
+Tensor cuda_batch_norm_train(const char* op, const Tensor& x, const Tensor& gamma,
+                             const Tensor& beta, Tensor xc, Tensor gc, Tensor bc,
+                             Tensor& moving_mean, Tensor& moving_variance, float decay,
+                             float epsilon) {
+  require_cuda();
+  const int64_t C = x.size(-1), rows = C ? xc.numel() / C : 0;
+  const Device dev = xc.device();
+  Tensor out = Tensor::empty(x.shape(), DType::Float32, dev);
+  Tensor save_mean = Tensor::empty({C}, DType::Float32, dev);
+  Tensor save_rstd = Tensor::empty({C}, DType::Float32, dev);
+  kc::batch_norm_train_forward(rows, C, xc.data<float>(), ptr(gc), ptr(bc), epsilon,
+                               /*relu6=*/false, out.data<float>(), save_mean.data<float>(),
+                               save_rstd.data<float>(), moving_mean.data<float>(),
+                               moving_variance.data<float>(), decay);
+  Tensor sx = xc.detach(), sy = out.detach(), sg = gc.defined() ? gc.detach() : Tensor();
+  return record_op(out, op, {x, gamma, beta}, [=](const Tensor& g, const std::vector<bool>& needs) {
+    Tensor dy = float_operand(op, "grad", g);
+    // The kernel always writes dx; dgamma / dbeta only when asked for.
+    Tensor dx = Tensor::empty(sx.shape(), DType::Float32, dev);
+    Tensor dgamma = needs[1] ? Tensor::empty({C}, DType::Float32, dev) : Tensor();
+    Tensor dbeta = needs[2] ? Tensor::empty({C}, DType::Float32, dev) : Tensor();
+    kc::batch_norm_train_backward(rows, C, sx.data<float>(), sy.data<float>(), dy.data<float>(),
+                                  ptr(sg), save_mean.data<float>(), save_rstd.data<float>(),
+                                  /*relu6=*/false, dx.data<float>(),
+                                  dgamma.defined() ? dgamma.data<float>() : nullptr,
+                                  dbeta.defined() ? dbeta.data<float>() : nullptr);
+    return std::vector<Tensor>{needs[0] ? dx : Tensor(), dgamma, dbeta};
+  });
+}
+
+Tensor cuda_batch_norm_infer(const char* op, const Tensor& x, const Tensor& gamma,
+                             const Tensor& beta, Tensor xc, Tensor gc, Tensor bc, Tensor mean,
+                             Tensor var, float epsilon) {
+  require_cuda();
+  const int64_t C = x.size(-1), rows = C ? xc.numel() / C : 0;
+  const Device dev = xc.device();
+  Tensor out = Tensor::empty(x.shape(), DType::Float32, dev);
+  kc::batch_norm_infer_forward(rows, C, xc.data<float>(), ptr(gc), ptr(bc), mean.data<float>(),
+                               var.data<float>(), epsilon, /*relu6=*/false, out.data<float>());
+  Tensor sx = xc.detach(), sy = out.detach(), sg = gc.defined() ? gc.detach() : Tensor();
+  return record_op(out, op, {x, gamma, beta}, [=](const Tensor& g, const std::vector<bool>& needs) {
+    Tensor dy = float_operand(op, "grad", g);
+    Tensor dx = Tensor::empty(sx.shape(), DType::Float32, dev);
+    Tensor dgamma = needs[1] ? Tensor::empty({C}, DType::Float32, dev) : Tensor();
+    Tensor dbeta = needs[2] ? Tensor::empty({C}, DType::Float32, dev) : Tensor();
+    kc::batch_norm_infer_backward(rows, C, sx.data<float>(), sy.data<float>(), dy.data<float>(),
+                                  ptr(sg), mean.data<float>(), var.data<float>(), epsilon,
+                                  /*relu6=*/false, dx.data<float>(),
+                                  dgamma.defined() ? dgamma.data<float>() : nullptr,
+                                  dbeta.defined() ? dbeta.data<float>() : nullptr);
+    return std::vector<Tensor>{needs[0] ? dx : Tensor(), dgamma, dbeta};
+  });
+}
+#endif
+
 void check_x(const char* op, const Tensor& x) {
   TAILOR_CHECK(x.defined() && x.dim() >= 1, ShapeError, op, ": x needs a channel dimension, got ",
                x.defined() ? shape_str(x.shape()) : "undefined");
@@ -56,7 +122,7 @@ Tensor batch_norm_train(const Tensor& x, const Tensor& gamma, const Tensor& beta
                         Tensor& moving_mean, Tensor& moving_variance, float decay, float epsilon) {
   const char* op = "batch_norm_train";
   check_x(op, x);
-  Tensor xc = cpu_float(op, "x", x);
+  Tensor xc = float_operand(op, "x", x);
   Tensor gc = channel_vector(op, "gamma", gamma, x, true);
   Tensor bc = channel_vector(op, "beta", beta, x, true);
   channel_vector(op, "moving_mean", moving_mean, x, false);
@@ -66,6 +132,14 @@ Tensor batch_norm_train(const Tensor& x, const Tensor& gamma, const Tensor& beta
   const int64_t C = x.size(-1), rows = C ? xc.numel() / C : 0;
   TAILOR_CHECK(rows > 0, ShapeError, op, ": batch statistics of an empty batch ",
                shape_str(x.shape()));
+  if (xc.device().is_cuda()) {
+#ifdef TAILOR_WITH_CUDA
+    return cuda_batch_norm_train(op, x, gamma, beta, xc, gc, bc, moving_mean, moving_variance,
+                                 decay, epsilon);
+#else
+    require_cuda();
+#endif
+  }
 
   Tensor mean = Tensor::empty({C}), var = Tensor::empty({C});
   k::batch_norm_moments(rows, C, xc.data<float>(), mean.data<float>(), var.data<float>());
@@ -97,12 +171,19 @@ Tensor batch_norm_infer(const Tensor& x, const Tensor& gamma, const Tensor& beta
                         const Tensor& moving_mean, const Tensor& moving_variance, float epsilon) {
   const char* op = "batch_norm_infer";
   check_x(op, x);
-  Tensor xc = cpu_float(op, "x", x);
+  Tensor xc = float_operand(op, "x", x);
   Tensor gc = channel_vector(op, "gamma", gamma, x, true);
   Tensor bc = channel_vector(op, "beta", beta, x, true);
   // Snapshot the statistics: training steps may update the moving tensors in place later.
   Tensor mean = channel_vector(op, "moving_mean", moving_mean, x, false).clone();
   Tensor var = channel_vector(op, "moving_variance", moving_variance, x, false).clone();
+  if (xc.device().is_cuda()) {
+#ifdef TAILOR_WITH_CUDA
+    return cuda_batch_norm_infer(op, x, gamma, beta, xc, gc, bc, mean, var, epsilon);
+#else
+    require_cuda();
+#endif
+  }
   const int64_t C = x.size(-1), rows = C ? xc.numel() / C : 0;
   Tensor out = Tensor::empty(x.shape());
   k::batch_norm_forward(rows, C, xc.data<float>(), mean.data<float>(), var.data<float>(), ptr(gc),

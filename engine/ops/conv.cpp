@@ -6,6 +6,10 @@
 #include "engine/error.h"
 #include "kernels/cpu/conv2d.h"
 #include "kernels/cpu/depthwise_conv.h"
+#ifdef TAILOR_WITH_CUDA
+#include "kernels/cuda/conv2d.h"
+#include "kernels/cuda/depthwise_conv.h"
+#endif
 
 namespace tailor::ops {
 
@@ -32,8 +36,30 @@ KernelFn cpu_kernel(ConvKind kind, Pass pass) {
   return table[static_cast<int>(kind)][static_cast<int>(pass)];
 }
 
-// The one place a convolution meets a device: every pass of every kind goes through here, so
-// another backend is one more branch.
+#ifdef TAILOR_WITH_CUDA
+// The CUDA kernels take the implementation as a last argument: the process-wide selection
+// (kernels/cuda/conv_impl.h), depthwise for depthwise, pointwise for 1x1 and dense (im2col +
+// the same GEMM paths).
+using CudaKernelFn = void (*)(const ConvGeometry&, const float*, const float*, float*,
+                              kernels::cuda::ConvImpl);
+
+void launch_cuda(ConvKind kind, Pass pass, const ConvGeometry& g, const float* a, const float* b,
+                 float* out) {
+  namespace kc = kernels::cuda;
+  static const CudaKernelFn table[3][3] = {
+      {kc::conv2d_forward, kc::conv2d_backward_input, kc::conv2d_backward_filter},
+      {kc::depthwise_conv2d_forward, kc::depthwise_conv2d_backward_input,
+       kc::depthwise_conv2d_backward_filter},
+      {kc::pointwise_conv2d_forward, kc::pointwise_conv2d_backward_input,
+       kc::pointwise_conv2d_backward_filter},
+  };
+  const kc::ConvImplSelection sel = kc::conv_impl_selection();
+  const kc::ConvImpl impl = kind == ConvKind::Depthwise ? sel.depthwise : sel.pointwise;
+  table[static_cast<int>(kind)][static_cast<int>(pass)](g, a, b, out, impl);
+}
+#endif
+
+// The one place a convolution meets a device: every pass of every kind goes through here.
 void launch(const char* op, ConvKind kind, Pass pass, const ConvGeometry& g, const Tensor& a,
             const Tensor& b, Tensor& out) {
   const Device device = out.device();
@@ -41,7 +67,12 @@ void launch(const char* op, ConvKind kind, Pass pass, const ConvGeometry& g, con
     cpu_kernel(kind, pass)(g, a.data<float>(), b.data<float>(), out.data<float>());
     return;
   }
-  throw DeviceError(detail::concat(op, " on ", device.str(), ": not built in this op yet"));
+  require_cuda();
+#ifdef TAILOR_WITH_CUDA
+  launch_cuda(kind, pass, g, a.data<float>(), b.data<float>(), out.data<float>());
+#else
+  throw DeviceError(detail::concat(op, " on ", device.str(), ": this binary has no CUDA"));
+#endif
 }
 
 std::string shapes(const Tensor& x, const Tensor& w) {

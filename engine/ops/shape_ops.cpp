@@ -3,11 +3,15 @@
 #include "engine/autograd.h"
 #include "engine/ops/op_support.h"
 #include "kernels/cpu/copy_rows.h"
+#ifdef TAILOR_WITH_CUDA
+#include "kernels/cuda/rows.h"
+#endif
 
 namespace tailor::ops {
 
 namespace k = kernels::cpu;
-using detail::cpu_float;
+using detail::float_operand;
+using detail::pick_kernel;
 
 Tensor reshape(const Tensor& x, const Shape& shape) {
   TAILOR_CHECK(x.defined(), ShapeError, "reshape: input is undefined");
@@ -37,7 +41,8 @@ void around_axis(const Shape& s, int64_t axis, int64_t* outer, int64_t* inner) {
 Tensor concat(const std::vector<Tensor>& xs, int64_t axis) {
   TAILOR_CHECK(!xs.empty(), ShapeError, "concat: no inputs");
   std::vector<Tensor> packed;
-  for (const Tensor& x : xs) packed.push_back(cpu_float("concat", "input", x));
+  for (const Tensor& x : xs) packed.push_back(float_operand("concat", "input", x));
+  for (const Tensor& x : xs) detail::same_device("concat", xs[0], x);
   const Shape& first = xs[0].shape();
   const int64_t rank = static_cast<int64_t>(first.size());
   const int64_t ax = axis < 0 ? axis + rank : axis;
@@ -59,12 +64,15 @@ Tensor concat(const std::vector<Tensor>& xs, int64_t axis) {
   int64_t outer, inner;
   around_axis(out_shape, ax, &outer, &inner);
   const int64_t out_width = out_shape[ax] * inner;
-  Tensor out = Tensor::empty(out_shape);
+  const Device device = xs[0].device();
+  const auto copy_blocks =
+      pick_kernel("concat", device, k::copy_blocks, TAILOR_CUDA_KERNEL(copy_blocks));
+  Tensor out = Tensor::empty(out_shape, DType::Float32, device);
   std::vector<int64_t> widths, offsets;
   int64_t offset = 0;
   for (const Tensor& x : packed) {
     const int64_t w = x.size(ax) * inner;
-    k::copy_blocks(outer, w, x.data<float>(), w, out.data<float>() + offset, out_width);
+    copy_blocks(outer, w, x.data<float>(), w, out.data<float>() + offset, out_width);
     widths.push_back(w);
     offsets.push_back(offset);
     offset += w;
@@ -72,13 +80,14 @@ Tensor concat(const std::vector<Tensor>& xs, int64_t axis) {
   std::vector<Shape> in_shapes;
   for (const Tensor& x : xs) in_shapes.push_back(x.shape());
   return record_op(out, "concat", xs, [=](const Tensor& g, const std::vector<bool>& needs) {
-    Tensor gc = cpu_float("concat backward", "grad", g);
+    Tensor gc = float_operand("concat backward", "grad", g);
     std::vector<Tensor> grads(in_shapes.size());
     for (size_t i = 0; i < grads.size(); ++i) {
       if (!needs[i]) continue;
-      grads[i] = Tensor::empty(in_shapes[i]);
-      k::copy_blocks(outer, widths[i], gc.data<float>() + offsets[i], out_width,
-                     grads[i].data<float>(), widths[i]);
+      grads[i] = Tensor::empty(in_shapes[i], DType::Float32, gc.device());
+      pick_kernel("concat backward", gc.device(), k::copy_blocks, TAILOR_CUDA_KERNEL(copy_blocks))(
+          outer, widths[i], gc.data<float>() + offsets[i], out_width, grads[i].data<float>(),
+          widths[i]);
     }
     return grads;
   });
@@ -91,33 +100,33 @@ Tensor checked_index(const char* op, const Tensor& index, int64_t rows, const Te
                ": index must be int32 [M], got ",
                index.defined() ? dtype_name(index.dtype()) : "undefined", " ",
                index.defined() ? shape_str(index.shape()) : "");
-  TAILOR_CHECK(index.device().is_cpu(), DeviceError, op, ": index is on ", index.device().str(),
-               "; this op runs on the CPU only");
-  Tensor ic = index.contiguous();
+  // Range-checked on the host (a device index is copied back once), then placed with x.
+  Tensor ic = index.to(Device::cpu()).contiguous();
   const int32_t* p = ic.data<int32_t>();
   for (int64_t i = 0, m = ic.numel(); i < m; ++i)
     TAILOR_CHECK(p[i] >= 0 && p[i] < rows, ShapeError, op, ": index[", i, "] = ", p[i],
                  " is out of range for ", rows, " rows (x ", shape_str(x.shape()), ", index ",
                  shape_str(index.shape()), ")");
-  return ic;
+  return ic.to(x.device());
 }
 }  // namespace
 
 Tensor gather_rows(const Tensor& x, const Tensor& index) {
-  Tensor xc = cpu_float("gather_rows", "x", x);
+  Tensor xc = float_operand("gather_rows", "x", x);
   TAILOR_CHECK(x.dim() == 2, ShapeError, "gather_rows: x must be 2-D, got ", shape_str(x.shape()));
   const int64_t rows = x.size(0), D = x.size(1);
   Tensor ic = checked_index("gather_rows", index, rows, x);
   const int64_t m = ic.numel();
-  Tensor out = Tensor::empty({m, D});
-  k::gather_rows(m, D, xc.data<float>(), ic.data<int32_t>(), out.data<float>());
+  Tensor out = Tensor::empty({m, D}, DType::Float32, xc.device());
+  pick_kernel("gather_rows", xc.device(), k::gather_rows, TAILOR_CUDA_KERNEL(gather_rows))(
+      m, D, xc.data<float>(), ic.data<int32_t>(), out.data<float>());
   return record_op(out, "gather_rows", {x}, [ic, rows](const Tensor& g, const std::vector<bool>&) {
     return std::vector<Tensor>{scatter_add_rows(g, ic, rows)};
   });
 }
 
 Tensor scatter_add_rows(const Tensor& x, const Tensor& index, int64_t rows) {
-  Tensor xc = cpu_float("scatter_add_rows", "x", x);
+  Tensor xc = float_operand("scatter_add_rows", "x", x);
   TAILOR_CHECK(x.dim() == 2, ShapeError, "scatter_add_rows: x must be 2-D, got ",
                shape_str(x.shape()));
   TAILOR_CHECK(rows >= 0, ShapeError, "scatter_add_rows: negative row count ", rows);
@@ -125,8 +134,10 @@ Tensor scatter_add_rows(const Tensor& x, const Tensor& index, int64_t rows) {
   TAILOR_CHECK(ic.numel() == x.size(0), ShapeError, "scatter_add_rows: index ",
                shape_str(index.shape()), " does not match the rows of x ", shape_str(x.shape()));
   const int64_t D = x.size(1);
-  Tensor out = Tensor::zeros({rows, D});
-  k::scatter_add_rows(ic.numel(), D, xc.data<float>(), ic.data<int32_t>(), out.data<float>());
+  Tensor out = Tensor::zeros({rows, D}, DType::Float32, xc.device());
+  pick_kernel("scatter_add_rows", xc.device(), k::scatter_add_rows,
+              TAILOR_CUDA_KERNEL(scatter_add_rows))(ic.numel(), D, xc.data<float>(),
+                                                    ic.data<int32_t>(), out.data<float>());
   return record_op(out, "scatter_add_rows", {x}, [ic](const Tensor& g, const std::vector<bool>&) {
     return std::vector<Tensor>{gather_rows(g, ic)};
   });

@@ -5,6 +5,9 @@
 #include "engine/autograd.h"
 #include "engine/error.h"
 #include "kernels/cpu/optimizers.h"
+#ifdef TAILOR_WITH_CUDA
+#include "kernels/cuda/rmsprop.h"
+#endif
 
 namespace tailor::optim {
 
@@ -29,6 +32,18 @@ void ExponentialMovingAverage::apply(const ParameterSet& params, int64_t num_upd
   const float d = effective_decay(num_updates);
   for (const Parameter& p : params.all()) {
     if (!p.trainable) continue;
+    if (p.value.device().is_cuda()) {
+      // The shadow lives next to its variable: no copies between devices per step.
+      Tensor value = p.value.contiguous();
+      slots_.get_or_create_from(slot_name(p.name), value);
+      Tensor shadow = slots_.place(slot_name(p.name), value.device());
+      require_cuda();
+#ifdef TAILOR_WITH_CUDA
+      kernels::cuda::moving_average_update(value.numel(), shadow.data<float>(), value.data<float>(),
+                                           d);
+#endif
+      continue;
+    }
     Tensor value = p.value.to(Device::cpu()).contiguous();
     // Checks the shape of a restored shadow; a new one equals the value (the update is a no-op).
     Tensor shadow = slots_.get_or_create_from(slot_name(p.name), value);

@@ -32,6 +32,17 @@ Tensor SlotMap::get_or_create_from(const std::string& name, const Tensor& init) 
   return t;
 }
 
+Tensor SlotMap::place(const std::string& name, Device device) {
+  auto it = index_.find(name);
+  TAILOR_CHECK(it != index_.end(), UserError, "optimizer slot '", name, "' does not exist");
+  Tensor& slot = slots_[it->second].second;
+  if (slot.device() != device) {
+    slot = slot.contiguous().to(device);
+    slot.set_name(name);
+  }
+  return slot;
+}
+
 void SlotMap::restore(const std::string& name, const Tensor& value) {
   TAILOR_CHECK(value.defined() && value.dtype() == DType::Float32, UserError, "optimizer slot '",
                name, "': expected a float32 tensor");

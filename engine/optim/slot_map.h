@@ -25,6 +25,11 @@ class SlotMap {
   // a packed float32 CPU copy.
   void restore(const std::string& name, const Tensor& value);
 
+  // Moves slot `name` (which must exist) to `device` when it lives elsewhere, keeping its name
+  // and place in the order, and returns it. Slots are created and restored on the CPU; an
+  // optimizer stepping CUDA variables moves its slots next to them on first use.
+  Tensor place(const std::string& name, Device device);
+
   const std::vector<std::pair<std::string, Tensor>>& all() const { return slots_; }
   size_t size() const { return slots_.size(); }
 

@@ -47,4 +47,28 @@ inline bool pointwise_supports(ConvImpl) {
   return true;
 }
 
+// The process-wide choice the engine ops (engine/ops/conv.cpp) run CUDA convolutions with, set
+// once at startup from model.ssd.conv_impl or `--conv-impl` (pipeline/config/conv_impl.h).
+// Dense convolutions (Conv2d_0 and the extra layers' 3x3) are im2col + the pointwise GEMM
+// path, so they follow `pointwise` (cudnn and auto included).
+struct ConvImplSelection {
+  ConvImpl depthwise = ConvImpl::Auto;
+  ConvImpl pointwise = ConvImpl::Auto;
+};
+
+inline ConvImplSelection& conv_impl_selection_storage() {
+  static ConvImplSelection selection;
+  return selection;
+}
+inline ConvImplSelection conv_impl_selection() {
+  return conv_impl_selection_storage();
+}
+// Throws UserError when depthwise names an implementation it has no form for (cublas).
+inline void set_conv_impl_selection(const ConvImplSelection& s) {
+  if (!depthwise_supports(s.depthwise))
+    throw UserError(std::string("conv_impl: depthwise cannot run on ") +
+                    conv_impl_name(s.depthwise) + " (expected handwritten, cudnn or auto)");
+  conv_impl_selection_storage() = s;
+}
+
 }  // namespace tailor::kernels::cuda

@@ -30,7 +30,21 @@ __global__ void rmsprop_ema_kernel(int64_t n, float* __restrict__ var, float* __
   }
 }
 
+__global__ void moving_average_kernel(int64_t n, float* __restrict__ shadow,
+                                      const float* __restrict__ value, float decay) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
+       i += int64_t(gridDim.x) * blockDim.x)
+    shadow[i] -= (1.f - decay) * (shadow[i] - value[i]);
+}
+
 }  // namespace
+
+void moving_average_update(int64_t n, float* shadow, const float* value, float decay) {
+  if (n == 0) return;
+  moving_average_kernel<<<grid_for(n), 256, 0, tailor::cuda::current_stream()>>>(n, shadow, value,
+                                                                                 decay);
+  TAILOR_CUDA_LAUNCH_CHECK("moving_average_kernel", "[" + std::to_string(n) + "]");
+}
 
 void rmsprop_ema_update(int64_t n, float* var, float* ms, float* mom, const float* grad,
                         const RmsPropHyper& h, float lr, const float* lr_device, float* var_avg,

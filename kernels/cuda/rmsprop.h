@@ -21,4 +21,8 @@ void rmsprop_ema_update(int64_t n, float* var, float* ms, float* mom, const floa
                         const RmsPropHyper& h, float lr, const float* lr_device, float* var_avg,
                         float ema_decay, const float* ema_decay_device);
 
+// The EMA alone (ExponentialMovingAverage::apply when the optimizer ran separately):
+//   shadow -= (1 - decay) * (shadow - value)
+void moving_average_update(int64_t n, float* shadow, const float* value, float decay);
+
 }  // namespace tailor::kernels::cuda

@@ -19,4 +19,12 @@ const char* to_string(PointwiseImpl impl);
 bool parse_depthwise_impl(const std::string& name, DepthwiseImpl* out);
 bool parse_pointwise_impl(const std::string& name, PointwiseImpl* out);
 
+// Applies a `--conv-impl` override, "depthwise=X,pointwise=Y" (either part may be left out), on
+// top of `base`. Throws UsageError naming the bad part.
+ConvImplConfig parse_conv_impl_option(const std::string& text, ConvImplConfig base);
+// Makes `c` the process-wide choice of the CUDA engine ops (kernels/cuda/conv_impl.h); on a CPU
+// run it only validates. `override_text`, when not empty, is a `--conv-impl` value applied first.
+// Returns what was applied.
+ConvImplConfig apply_conv_impl(const ConvImplConfig& c, const std::string& override_text = "");
+
 }  // namespace tailor::pipeline

@@ -69,6 +69,7 @@ models::SsdConfig parse_model_config(const YAML::Node& model, const std::string&
   ssd.require(c.batch_norm_decay >= 0.f && c.batch_norm_decay <= 1.f, "batch_norm_decay",
               "must be in [0, 1]");
   ssd.read("batch_norm_epsilon", &c.batch_norm_epsilon);
+  ssd.read("freeze_batchnorm", &c.freeze_batchnorm);
   ssd.require(c.batch_norm_epsilon > 0.f, "batch_norm_epsilon", "must be > 0");
   ssd.read("backbone_init_stddev", &c.backbone_init_stddev);
   ssd.require(c.backbone_init_stddev > 0.f, "backbone_init_stddev", "must be > 0");

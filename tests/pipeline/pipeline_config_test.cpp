@@ -77,7 +77,8 @@ TEST(PipelineConfig, ClothingConfigReproducesReferencePipeline) {
   EXPECT_EQ(c.train_input.label_map, shared + "/data/label_map.pbtxt");
   ASSERT_TRUE(c.has_eval_input);
   ASSERT_EQ(c.eval_input.sources.size(), 3u);
-  EXPECT_EQ(c.eval_input.sources[2].format, DatasetFormat::kDataturks);
+  // The Dataturks export's VOC XML files (read by tag name; their bndbox order is unusual).
+  EXPECT_EQ(c.eval_input.sources[2].format, DatasetFormat::kVoc);
   EXPECT_EQ(c.eval_input.sources[2].name, "dataturks_val:val");
   for (const auto& s : c.eval_input.sources)
     for (const auto& split : s.splits)

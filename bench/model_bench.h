@@ -1,0 +1,41 @@
+#pragma once
+// `tailor bench model`: SSD-MobileNet-v1 at 300x300 end to end on synthetic data. Per batch
+// size: the training step (forward, ssd_loss, backward, RMSProp update), inference latency and
+// throughput (forward + detect without autograd), and the allocator's peak memory of each.
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace tailor::bench {
+
+struct ModelBenchOptions {
+  std::string device = "cpu";
+  std::vector<int> batches{1, 10, 32};
+  float depth = 1.0f;
+  int num_classes = 90;  // the COCO ssd_mobilenet_v1; the peer builds the same head
+  // Timed runs after one warm-up; small by default since a batch-32 training step takes
+  // seconds on 2 cores.
+  int train_iters = 3;
+  int infer_iters = 5;
+  std::string json_path;
+  std::string peer;  // "" or "pytorch"
+};
+
+struct ModelBenchRow {
+  int batch = 0;
+  double train_step_ms = 0, train_images_per_s = 0;
+  double infer_ms = 0, infer_images_per_s = 0;
+  double forward_ms = 0;                        // inference forward alone, without detect()
+  double train_peak_mb = 0, infer_peak_mb = 0;  // allocator peak during the timed runs
+  int train_reps = 0, infer_reps = 0;
+  float loss = 0;  // last training loss, to show the step computed something finite
+};
+
+struct ModelBenchReport {
+  std::vector<ModelBenchRow> rows;
+  std::string skipped;  // "cuda: skipped (no CUDA device: ...)"
+};
+
+ModelBenchReport run_model_bench(const ModelBenchOptions& options, std::ostream& out);
+
+}  // namespace tailor::bench

@@ -1,0 +1,13 @@
+// xml_to_csv.py style CSV.
+#include "data/csv.h"
+#include "fuzz/fuzz_util.h"
+
+using namespace tailor;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  fuzz::expect_only_user_error([&] {
+    data::parse_csv(fuzz::as_string(data, size), std::string(fuzz::kNowhere) + "/a.csv",
+                    &fuzz::clothing_labels(), fuzz::kNowhere);
+  });
+  return 0;
+}

@@ -1,0 +1,78 @@
+#include "pipeline/input/input_data.h"
+
+#include "engine/error.h"
+
+namespace tailor::pipeline {
+
+data::Dataset InputData::all() const {
+  data::Dataset out;
+  out.reserve(num_examples());
+  for (const NamedDataset& s : sources) out.insert(out.end(), s.examples.begin(), s.examples.end());
+  return out;
+}
+
+size_t InputData::num_examples() const {
+  size_t n = 0;
+  for (const NamedDataset& s : sources) n += s.examples.size();
+  return n;
+}
+
+data::Format to_data_format(DatasetFormat f) {
+  switch (f) {
+    case DatasetFormat::kVoc:
+      return data::Format::kVoc;
+    case DatasetFormat::kCsv:
+      return data::Format::kCsv;
+    case DatasetFormat::kTfRecord:
+      return data::Format::kTfRecord;
+    case DatasetFormat::kDataturks:
+      return data::Format::kDataturks;
+    case DatasetFormat::kCoco:
+      return data::Format::kCoco;
+  }
+  throw std::logic_error("to_data_format: unhandled format");
+}
+
+InputData load_input(const InputConfig& input, const std::string& section) {
+  InputData out;
+  if (input.label_map.empty()) throw UserError(section + ".label_map: required");
+  out.labels = data::LabelMap::load(input.label_map);
+  if (input.sources.empty()) throw UserError(section + ".paths: no data sources");
+  for (const InputSource& src : input.sources) {
+    data::ReadOptions opts;
+    opts.labels = &out.labels;
+    opts.splits = src.splits;
+    NamedDataset ds{src.name, data::read_dataset(to_data_format(src.format), src.path, opts)};
+    if (ds.examples.empty())
+      throw UserError(section + ".paths: '" + src.name + "' (" + src.path +
+                      ") holds no examples; check the folder and its split files");
+    for (const data::Example& ex : ds.examples)
+      for (const data::Box& b : ex.boxes)
+        if (b.label_id <= 0 || b.label_id > out.labels.max_id())
+          throw UserError(ex.where() + ": object class '" + b.label + "' is not in the label map " +
+                          input.label_map);
+    out.sources.push_back(std::move(ds));
+  }
+  return out;
+}
+
+InputSource parse_source_spec(const std::string& spec, DatasetFormat format) {
+  InputSource src;
+  src.format = format;
+  if (!split_source_spec(spec, &src.path, &src.splits)) src.path = spec;
+  src.name = spec;
+  return src;
+}
+
+std::vector<data::AugmentStep> to_augment_steps(const std::vector<AugmentationConfig>& augs) {
+  std::vector<data::AugmentStep> steps;
+  for (const AugmentationConfig& a : augs) {
+    data::AugmentStep s{a.name, {}};
+    for (const auto& [key, value] : a.params) s.params[key] = value;
+    steps.push_back(std::move(s));
+  }
+  data::validate_augmentation(steps);
+  return steps;
+}
+
+}  // namespace tailor::pipeline

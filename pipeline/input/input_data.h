@@ -1,0 +1,42 @@
+#pragma once
+// Reads a config's train_input / eval_input section into data the loader consumes: each
+// source as its own named dataset (eval reports per source), the label map, and the
+// train.augmentation list in the data layer's form. The one place where pipeline config
+// types are translated into data/ types.
+#include <string>
+#include <vector>
+
+#include "data/augment.h"
+#include "data/example.h"
+#include "data/formats.h"
+#include "data/label_map.h"
+#include "pipeline/config/pipeline_config.h"
+
+namespace tailor::pipeline {
+
+struct NamedDataset {
+  std::string name;  // InputSource::name, e.g. "ccp:test"
+  data::Dataset examples;
+};
+
+struct InputData {
+  data::LabelMap labels;
+  std::vector<NamedDataset> sources;
+  // Every source's examples, in source order (what training iterates over).
+  data::Dataset all() const;
+  size_t num_examples() const;
+};
+
+data::Format to_data_format(DatasetFormat f);
+
+// `section` ("train_input", "eval_input") prefixes errors. Throws UserError when the label
+// map or a source cannot be read, or when a source holds no examples (an empty split file
+// is a config mistake, not an empty epoch).
+InputData load_input(const InputConfig& input, const std::string& section);
+
+// A source spec as the CLI takes it ("DIR", "DIR:SPLIT,SPLIT", a file), in `format`.
+InputSource parse_source_spec(const std::string& spec, DatasetFormat format);
+
+std::vector<data::AugmentStep> to_augment_steps(const std::vector<AugmentationConfig>& augs);
+
+}  // namespace tailor::pipeline
