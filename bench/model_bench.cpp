@@ -46,19 +46,6 @@ std::vector<models::GroundTruth> synthetic_groundtruth(int batch, int num_classe
   return gt;
 }
 
-// SsdModel keeps handles to its parameter tensors, so the move swaps storage inside each
-// shared TensorImpl (as pipeline/detect/detector.cpp does for inference).
-void move_parameters(ParameterSet& params, Device device) {
-  for (Parameter& p : params.all()) {
-    if (p.value.device() == device) continue;
-    Tensor moved = p.value.to(device).contiguous();
-    TensorImpl* impl = p.value.impl();
-    impl->storage = moved.impl()->storage;
-    impl->offset = moved.impl()->offset;
-    impl->strides = moved.impl()->strides;
-  }
-}
-
 double mb(size_t bytes) {
   return double(bytes) / (1024.0 * 1024.0);
 }
@@ -101,7 +88,7 @@ ModelBenchReport run_model_bench(const ModelBenchOptions& options, std::ostream&
     ModelBenchRow row;
     row.batch = batch;
     models::SsdModel model(config);
-    if (!device.is_cpu()) move_parameters(model.params(), device);
+    if (!device.is_cpu()) model.to(device);
     optim::RMSProp optimizer(optim::RMSPropOptions{0.9f, 0.9f, 1.0f});  // the TF OD config
     Tensor images = synthetic_images(batch, config.image_height, uint64_t(batch));
     if (!device.is_cpu()) images = images.to(device);

@@ -19,19 +19,6 @@ double now_s() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-// SsdModel keeps handles to its parameter tensors, so a device move must happen inside the
-// shared TensorImpl: every handle then sees the new storage.
-void move_parameters(ParameterSet& params, Device device) {
-  for (Parameter& p : params.all()) {
-    if (p.value.device() == device) continue;
-    Tensor moved = p.value.to(device).contiguous();
-    TensorImpl* impl = p.value.impl();
-    impl->storage = moved.impl()->storage;
-    impl->offset = moved.impl()->offset;
-    impl->strides = moved.impl()->strides;
-  }
-}
-
 // models::detect's decoding and sigmoid, then TF Lite's fast NMS instead of the per-class one.
 std::vector<std::vector<models::Detection>> tflite_post_process(
     const models::SsdOutput& output, const std::vector<models::BoxCorners>& anchors,
@@ -69,7 +56,7 @@ Detector::Detector(LoadedDetector loaded, DetectorOptions options)
                "--threshold must be in [0, 1], got ", options_.score_threshold);
   if (options_.device.is_cuda()) {
     require_cuda();
-    move_parameters(loaded_.model->params(), options_.device);
+    loaded_.model->to(options_.device);
   }
 }
 
