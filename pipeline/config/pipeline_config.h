@@ -43,6 +43,10 @@ struct InputConfig {
   std::vector<InputSource> sources;
   std::string label_map;  // resolved; a TF OD API label_map.pbtxt
   bool shuffle = true;    // eval ignores it
+  // A corrupt image or record: "fail" stops with an error naming it; "skip" (training only)
+  // replaces it with the next good example, counts it and lists it at the end. Evaluation
+  // always fails, since skipping would change what the metrics measure.
+  std::string on_bad_example = "fail";
 };
 
 struct ExponentialDecayConfig {

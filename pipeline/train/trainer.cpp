@@ -160,6 +160,7 @@ TrainResult train(const PipelineConfig& config, const TrainOptions& options) {
   lo.augmentation = to_augment_steps(tc.augmentation);
   lo.labels = &input.labels;
   lo.start_batch = step;
+  lo.on_bad_example = data::parse_on_bad_example(config.train_input.on_bad_example);
   data::Loader loader(dataset, lo);
 
   EventWriter events(out_dir);
@@ -262,6 +263,10 @@ TrainResult train(const PipelineConfig& config, const TrainOptions& options) {
       run_eval(step);
   }
   progress.finish();
+  if (loader.skipped() > 0) {
+    log << "train: skipped " << loader.skipped() << " bad examples (on_bad_example: skip):\n";
+    for (const std::string& bad : loader.bad_examples()) log << "  " << bad << "\n";
+  }
   result.last_step = step;
   const int64_t ran = step - result.first_step;
   result.seconds_per_step = ran > 0 ? seconds_since(start) / ran : 0;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "engine/error.h"
@@ -12,6 +13,7 @@
 #include "pipeline/logging/event_writer.h"
 #include "pipeline/logging/metrics_csv.h"
 #include "pipeline/train/checkpoint_files.h"
+#include "tests/support/cli.h"
 #include "tests/train/same_checkpoints.h"
 #include "tests/train/tiny_run.h"
 
@@ -118,6 +120,28 @@ TEST(Trainer, NonFiniteLossStopsWithTheStepAndWritesNoBadCheckpoint) {
       for (int64_t i = 0; i < t.numel(); ++i) ASSERT_TRUE(std::isfinite(d[i])) << c.path;
     }
   }
+}
+
+TEST(Trainer, BadImageFailsNamingItOrIsSkippedWhenConfigured) {
+  const std::string dir = testing::tiny_scratch("bad_image");
+  const std::string voc = testing::make_tiny_voc(dir, 4);
+  fs::path victim = fs::directory_iterator(voc + "/images")->path();
+  std::ofstream(victim, std::ios::binary | std::ios::trunc) << "not a jpeg";
+  const std::string cfg = testing::tiny_config(dir, 4, 4);
+  try {
+    run(cfg, -1, false);
+    FAIL() << "expected an error";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find(victim.filename().string()), std::string::npos)
+        << e.what();
+  }
+  std::string yaml = testing::slurp(cfg);
+  const std::string input = "train_input:\n  format: voc\n";
+  yaml.replace(yaml.find(input), input.size(), input + "  on_bad_example: skip\n");
+  std::ofstream(cfg) << yaml;
+  fs::remove_all(dir + "/run");
+  const TrainResult r = run(cfg, -1, false);
+  EXPECT_EQ(r.last_step, 4);
 }
 
 }  // namespace
