@@ -4,7 +4,6 @@
 // metadata.
 #include <iostream>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 
 #include "app/command.h"
@@ -12,6 +11,7 @@
 #include "engine/io/tflite.h"
 #include "engine/io/weights_file.h"
 #include "models/import/tflite_ssd_import.h"
+#include "pipeline/model_io/model_config_json.h"
 
 namespace {
 
@@ -27,11 +27,9 @@ void convert(const ConvertOptions& o) {
   if (io::detect_weights_format(o.from) == io::WeightsFormat::Tflite) {
     const models::TfliteSsdImport imp = models::import_tflite_ssd(io::TfliteModel::open(o.from));
     out.tensors = imp.variables;
-    const nlohmann::json config = {{"num_classes", imp.config.num_classes},
-                                   {"depth_multiplier", imp.config.depth_multiplier},
-                                   {"image_height", imp.config.image_height},
-                                   {"image_width", imp.config.image_width}};
-    out.metadata[io::kMetaModelConfig] = config.dump();
+    // The whole config (post-processing and box coder included), so that `tailor detect` on
+    // the converted file rebuilds the model exactly.
+    out.metadata[io::kMetaModelConfig] = pipeline::ssd_config_to_json(imp.config);
     out.metadata["tailor.source"] = o.from;
   } else {
     out.tensors = io::read_tensors(o.from);
