@@ -42,7 +42,8 @@ void parse_list(std::string_view msg, const std::string& ctx, Feature* out) {
           size_t n = f.bytes.size() / 4;
           size_t old = out->floats.size();
           out->floats.resize(old + n);
-          std::memcpy(out->floats.data() + old, f.bytes.data(), n * 4);
+          // An empty packed list is valid; memcpy must not see its null data pointer.
+          if (n > 0) std::memcpy(out->floats.data() + old, f.bytes.data(), n * 4);
         } else {
           throw UserError(ctx + ": float_list value has wire type " +
                           std::to_string(static_cast<int>(f.type)));

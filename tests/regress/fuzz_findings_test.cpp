@@ -7,6 +7,7 @@
 
 #include "data/coco.h"
 #include "data/dataturks.h"
+#include "data/tf_example.h"
 #include "engine/error.h"
 #include "engine/io/safetensors.h"
 #include "tests/support/user_error.h"
@@ -42,6 +43,26 @@ TEST(FuzzFindings, NumberOverflowInDataturksAndSafetensors) {
   const std::string file = std::string(reinterpret_cast<const char*>(&n), 8) + header + "abcd";
   EXPECT_THAT(user_error_of([&] { io::decode_safetensors(file, "x.safetensors"); }),
               HasSubstr("x.safetensors"));
+}
+
+// tf_example_fuzz crash-410442bd (found by CI's 20-second run): an empty packed float_list
+// made parse_tf_example memcpy from a null pointer (undefined behaviour under UBSan).
+TEST(FuzzFindings, EmptyPackedFloatListIsAnEmptyList) {
+  // Example{features{feature{"f": FloatList{value: packed, 0 bytes}}}}
+  const std::string float_list("\x0a\x00", 2);  // FloatList.value, packed, 0 bytes
+  const std::string feature = std::string("\x12\x02", 2) + float_list;  // Feature.float_list
+  const std::string entry = std::string(
+                                "\x0a\x01"
+                                "f"
+                                "\x12\x04",
+                                5) +
+                            feature;
+  const std::string features = std::string("\x0a\x09", 2) + entry;  // Features.feature
+  const std::string example = std::string("\x0a\x0b", 2) + features;
+  const data::FeatureMap m = data::parse_tf_example(example, "mem: record 0");
+  const data::Feature* f = data::find_feature(m, "f");
+  ASSERT_NE(f, nullptr);
+  EXPECT_TRUE(f->floats.empty());
 }
 
 }  // namespace
