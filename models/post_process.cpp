@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "engine/error.h"
+#include "engine/thread_pool.h"
 #include "models/box_coder.h"
 #include "models/nms.h"
 
@@ -61,15 +62,18 @@ std::vector<std::vector<Detection>> detect(const SsdOutput& output,
   const std::vector<float> lv = logits.to_vector();
   const std::vector<float> cv = codes.to_vector();
   std::vector<std::vector<Detection>> out(n);
-  std::vector<float> scores(a * k);
-  for (int64_t i = 0; i < n; ++i) {
-    const std::vector<BoxCorners> boxes = decode_boxes(&cv[i * a * 4], anchors, coder);
-    // Sigmoid score conversion; the background column is dropped.
-    for (int64_t j = 0; j < a; ++j)
-      for (int c = 0; c < k; ++c)
-        scores[j * k + c] = 1.f / (1.f + std::exp(-lv[(i * a + j) * (k + 1) + c + 1]));
-    out[i] = multiclass_nms(boxes, scores, k, config);
-  }
+  // Images are independent; each thread fills only its own entries of `out`.
+  parallel_for(0, n, 1, [&](int64_t begin, int64_t end) {
+    std::vector<float> scores(a * k);
+    for (int64_t i = begin; i < end; ++i) {
+      const std::vector<BoxCorners> boxes = decode_boxes(&cv[i * a * 4], anchors, coder);
+      // Sigmoid score conversion; the background column is dropped.
+      for (int64_t j = 0; j < a; ++j)
+        for (int c = 0; c < k; ++c)
+          scores[j * k + c] = 1.f / (1.f + std::exp(-lv[(i * a + j) * (k + 1) + c + 1]));
+      out[i] = multiclass_nms(boxes, scores, k, config);
+    }
+  });
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include "engine/ops/losses.h"
 #include "engine/ops/reduce.h"
 #include "engine/optim/l2_regularizer.h"
+#include "engine/thread_pool.h"
 #include "models/box_coder.h"
 #include "models/hard_example_miner.h"
 
@@ -31,22 +32,27 @@ SsdLosses ssd_loss(const SsdOutput& output, const std::vector<BoxCorners>& ancho
   std::vector<float> cls_targets(n * a * c1, 0.f), cls_weights(n * a * c1, 0.f);
   std::vector<float> reg_targets(n * a * 4, 0.f), reg_weights(n * a * 4, 0.f);
   std::vector<std::vector<int>> matches(n);
-  int num_matches = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    Targets t = assign_targets(anchors, groundtruth[i], config.num_classes, config.matcher,
-                               config.box_coder);
-    num_matches += t.num_matches();
-    for (int64_t j = 0; j < a; ++j) {
-      const int64_t row = i * a + j;
-      cls_targets[row * c1 + t.cls_target[j]] = 1.f;
-      std::fill_n(&cls_weights[row * c1], c1, t.cls_weight[j]);
-      const BoxCode& r = t.reg_target[j];
-      float* rt = &reg_targets[row * 4];
-      rt[0] = r.ty, rt[1] = r.tx, rt[2] = r.th, rt[3] = r.tw;
-      std::fill_n(&reg_weights[row * 4], 4, t.reg_weight[j]);
+  std::vector<int> image_matches(n, 0);
+  // Images are independent: each writes only its own rows, so threads never change results.
+  parallel_for(0, n, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      Targets t = assign_targets(anchors, groundtruth[i], config.num_classes, config.matcher,
+                                 config.box_coder);
+      image_matches[i] = t.num_matches();
+      for (int64_t j = 0; j < a; ++j) {
+        const int64_t row = i * a + j;
+        cls_targets[row * c1 + t.cls_target[j]] = 1.f;
+        std::fill_n(&cls_weights[row * c1], c1, t.cls_weight[j]);
+        const BoxCode& r = t.reg_target[j];
+        float* rt = &reg_targets[row * 4];
+        rt[0] = r.ty, rt[1] = r.tx, rt[2] = r.th, rt[3] = r.tw;
+        std::fill_n(&reg_weights[row * 4], 4, t.reg_weight[j]);
+      }
+      matches[i] = std::move(t.match);
     }
-    matches[i] = std::move(t.match);
-  }
+  });
+  int num_matches = 0;
+  for (int m : image_matches) num_matches += m;
   const Device dev = logits.device();
   auto put = [&](const std::vector<float>& v, const Shape& s) {
     return Tensor::from_vector(v, s).to(dev);
@@ -64,13 +70,18 @@ SsdLosses ssd_loss(const SsdOutput& output, const std::vector<BoxCorners>& ancho
   {
     const std::vector<float> cls_values = cls_losses.to_vector();
     const std::vector<float> code_values = codes.to_vector();
-    for (int64_t i = 0; i < n; ++i) {
-      const std::vector<BoxCorners> decoded =
-          decode_boxes(&code_values[i * a * 4], anchors, config.box_coder);
-      const std::vector<float> image_losses(cls_values.begin() + i * a,
-                                            cls_values.begin() + (i + 1) * a);
-      MinedExamples mined = mine_hard_examples(decoded, image_losses, matches[i], config.loss);
-      for (int j : mined.indices) mask[i * a + j] = 1.f;
+    std::vector<MinedExamples> per_image(n);
+    parallel_for(0, n, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) {
+        const std::vector<BoxCorners> decoded =
+            decode_boxes(&code_values[i * a * 4], anchors, config.box_coder);
+        const std::vector<float> image_losses(cls_values.begin() + i * a,
+                                              cls_values.begin() + (i + 1) * a);
+        per_image[i] = mine_hard_examples(decoded, image_losses, matches[i], config.loss);
+        for (int j : per_image[i].indices) mask[i * a + j] = 1.f;
+      }
+    });
+    for (const MinedExamples& mined : per_image) {
       out.num_positives += mined.num_positives;
       out.num_negatives += mined.num_negatives;
     }
