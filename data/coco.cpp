@@ -65,9 +65,12 @@ Dataset parse_coco(const std::string& text, const std::string& path, const Label
     const json& fn = field(images[i], "file_name", ctx);
     if (!fn.is_string()) throw UserError(ctx + ": field 'file_name' is not a string");
     ex.filename = fn.get<std::string>();
-    ex.width = static_cast<int>(int_field(images[i], "width", ctx));
-    ex.height = static_cast<int>(int_field(images[i], "height", ctx));
-    if (ex.width <= 0 || ex.height <= 0) throw UserError(ctx + ": width/height must be positive");
+    const int64_t w = int_field(images[i], "width", ctx), h = int_field(images[i], "height", ctx);
+    // Range-checked before narrowing, so 2^32 + 10 is not read as 10.
+    if (w <= 0 || h <= 0 || w >= (1 << 24) || h >= (1 << 24))
+      throw UserError(detail::concat(ctx, ": width x height ", w, "x", h, " is invalid"));
+    ex.width = static_cast<int>(w);
+    ex.height = static_cast<int>(h);
     int64_t id = int_field(images[i], "id", ctx);
     if (!by_id.emplace(id, ds.size()).second)
       throw UserError(detail::concat(ctx, ": duplicate image id ", id));

@@ -61,11 +61,12 @@ Dataset parse_dataturks(const std::string& text, const std::string& path, const 
       for (const json& a : *ann) {
         std::string actx = detail::concat(ctx, ": annotation ", k++);
         if (!a.is_object()) throw UserError(actx + ": not an object");
-        int w = static_cast<int>(num(a, "imageWidth", actx)),
-            h = static_cast<int>(num(a, "imageHeight", actx));
-        if (w <= 0 || h <= 0)
+        const double wd = num(a, "imageWidth", actx), hd = num(a, "imageHeight", actx);
+        // Checked as doubles: converting an out-of-range value to int is undefined.
+        if (!(wd >= 1 && wd <= 1e6 && hd >= 1 && hd <= 1e6))
           throw UserError(
-              detail::concat(actx, ": imageWidth x imageHeight ", w, "x", h, " invalid"));
+              detail::concat(actx, ": imageWidth x imageHeight ", wd, "x", hd, " invalid"));
+        const int w = static_cast<int>(wd), h = static_cast<int>(hd);
         if (ex.width == 0) {
           ex.width = w;
           ex.height = h;

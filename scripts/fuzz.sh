@@ -4,6 +4,7 @@
 # Exits nonzero on any finding: a crash, sanitizer report, leak, timeout (> 10 s per input) or
 # OOM (> 2 GB). Reproducers land in build-fuzz/artifacts/<target>/.
 #   scripts/fuzz.sh [SECONDS] [TARGET...]     e.g. scripts/fuzz.sh 20 csv voc
+# FUZZ_SEED=N makes a run repeatable (CI uses 1); unset, every run explores new mutations.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,7 +31,8 @@ for t in "${TARGETS[@]}"; do
   echo "fuzz: $t for ${SECS}s"
   rc=0
   "$BUILD_DIR/fuzz/${t}_fuzz" "$corpus" -max_total_time="$SECS" -rss_limit_mb=2048 -timeout=10 \
-    -malloc_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts" >"$log" 2>&1 || rc=$?
+    -malloc_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts" \
+    -seed="${FUZZ_SEED:-0}" >"$log" 2>&1 || rc=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   findings=$(find "$artifacts" -type f | wc -l)
   if [ "$rc" -ne 0 ] || [ "$findings" -ne 0 ]; then

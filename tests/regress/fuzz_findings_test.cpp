@@ -65,5 +65,17 @@ TEST(FuzzFindings, EmptyPackedFloatListIsAnEmptyList) {
   EXPECT_TRUE(f->floats.empty());
 }
 
+// dataturks_fuzz crash-45b0aa9b (found by CI's 20-second run): imageWidth 8.4e41 was
+// converted to int before the range check (undefined behaviour under UBSan).
+TEST(FuzzFindings, HugeDataturksImageSizeIsAUserError) {
+  const std::string line =
+      R"({"content": "a.jpg", "annotation": [{"label": ["Shoes"], "points": [{"x": 0.1, "y": )"
+      R"(0.1}, {"x": 0.5, "y": 0.5}], "imageWidth": 8.4e41, "imageHeight": 10}]})";
+  const std::string e = user_error_of(
+      [&] { data::parse_dataturks(line + "\n", "/nowhere/dt.json", nullptr, "/nowhere"); });
+  EXPECT_THAT(e, HasSubstr("/nowhere/dt.json: line 1"));
+  EXPECT_THAT(e, HasSubstr("imageWidth x imageHeight"));
+}
+
 }  // namespace
 }  // namespace tailor
