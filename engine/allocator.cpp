@@ -1,8 +1,6 @@
 #include "engine/allocator.h"
 
-#include <cstdlib>
-#include <new>
-
+#include "engine/cpu_block_cache.h"
 #include "engine/error.h"
 
 namespace tailor {
@@ -16,28 +14,54 @@ void Allocator::note_alloc(size_t bytes) {
 
 namespace {
 
+// Under AddressSanitizer nothing is parked: a reused block would hide a use after free.
+#if defined(__SANITIZE_ADDRESS__)  // gcc
+#define TAILOR_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)  // clang
+#define TAILOR_ASAN 1
+#endif
+#endif
+#ifdef TAILOR_ASAN
+constexpr size_t kParkedCap = 0;
+#else
+constexpr size_t kParkedCap = size_t{2} << 30;
+#endif
+
 class CpuAllocator final : public Allocator {
  public:
   void* allocate(size_t bytes) override {
-    // aligned_alloc needs a size that is a multiple of the alignment; never ask for 0 bytes.
-    size_t rounded = (bytes + kCpuAlignment - 1) / kCpuAlignment * kCpuAlignment;
-    if (rounded == 0) rounded = kCpuAlignment;
-    void* p = std::aligned_alloc(kCpuAlignment, rounded);
-    if (!p) throw std::bad_alloc();
+    void* p = cache_.take(bytes);
     note_alloc(bytes);
     return p;
   }
   void deallocate(void* ptr, size_t bytes) override {
-    std::free(ptr);
+    cache_.give(ptr, bytes);
     note_free(bytes);
   }
+  CpuBlockCache& cache() { return cache_; }
+
+ private:
+  CpuBlockCache cache_{kCpuAlignment, /*min_bytes=*/64 << 10, kParkedCap};
 };
+
+// Never destroyed: tensors in other static objects may be freed after this file's statics.
+CpuAllocator& cpu_instance() {
+  static CpuAllocator* instance = new CpuAllocator;
+  return *instance;
+}
 
 }  // namespace
 
 Allocator& cpu_allocator() {
-  static CpuAllocator instance;
-  return instance;
+  return cpu_instance();
+}
+
+size_t cpu_cached_bytes() {
+  return cpu_instance().cache().cached_bytes();
+}
+void release_cpu_cache() {
+  cpu_instance().cache().release();
 }
 
 #ifdef TAILOR_WITH_CUDA

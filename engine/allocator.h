@@ -1,6 +1,7 @@
 #pragma once
 // Memory for tensors. The CPU allocator hands out 64-byte-aligned blocks so AVX-512 loads of a
-// row start on a cache line. The CUDA allocator (engine/cuda/caching_allocator) is
+// row start on a cache line, and parks freed blocks of 64 KiB and more (up to 2 GiB in all) for
+// reuse, see engine/cpu_block_cache.h. The CUDA allocator (engine/cuda/caching_allocator) is
 // stream-ordered and caches freed blocks for reuse.
 #include <atomic>
 #include <cstddef>
@@ -31,6 +32,9 @@ class Allocator {
 constexpr size_t kCpuAlignment = 64;
 
 Allocator& cpu_allocator();
+// Bytes of freed CPU blocks parked for reuse, and a way to hand them back to the system.
+size_t cpu_cached_bytes();
+void release_cpu_cache();
 // The allocator for a device; throws DeviceError for CUDA when it is not available.
 Allocator& allocator_for(Device device);
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "models/hard_example_miner.h"
 #include "models/matcher.h"
 #include "models/post_process.h"
@@ -26,6 +28,51 @@ TEST(NonMaxSuppression, FlippedCornersAndTies) {
   // TF's kernel accepts corners in either order; equal scores go to the lower index first.
   std::vector<BoxCorners> boxes = {{1, 1, 0, 0}, {0, 0, 1, 1}, {5, 5, 6, 6}};
   EXPECT_EQ(non_max_suppression(boxes, {0.5f, 0.5f, 0.5f}, 3, 0.5f), (std::vector<int>{0, 2}));
+}
+
+// The plain greedy scan with nms_iou, as TF's kernel does it: the reference for the binned one.
+std::vector<int> reference_nms(const std::vector<BoxCorners>& boxes,
+                               const std::vector<float>& scores, int max_output, float iou) {
+  std::vector<int> order(boxes.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return scores[a] > scores[b]; });
+  std::vector<int> selected;
+  for (int i : order) {
+    if (static_cast<int>(selected.size()) >= max_output) break;
+    bool keep = true;
+    for (int k : selected)
+      if (nms_iou(boxes[i], boxes[k]) > iou) keep = false;
+    if (keep) selected.push_back(i);
+  }
+  return selected;
+}
+
+TEST(NonMaxSuppression, MatchesThePlainScanOnManyNearDuplicates) {
+  // Jittered copies of a few hundred boxes (IoUs near every threshold, some exactly equal,
+  // some with no area) as hard example mining sees them over 1917 decoded anchors.
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> u(0.f, 1.f);
+  std::vector<BoxCorners> boxes;
+  std::vector<float> scores;
+  for (int i = 0; i < 1917; ++i) {
+    if (i % 3 == 0 || boxes.empty()) {
+      const float y = u(rng), x = u(rng), h = 0.01f + 0.9f * u(rng), w = 0.01f + 0.9f * u(rng);
+      boxes.push_back({y, x, y + h, x + w});
+    } else {
+      BoxCorners b = boxes[rng() % boxes.size()];
+      const float j = (i % 5 == 0) ? 0.f : 0.004f * (u(rng) - 0.5f);
+      b.ymin += j;
+      b.xmax -= j;
+      if (i % 97 == 0) b.ymax = b.ymin;  // no area
+      boxes.push_back(b);
+    }
+    scores.push_back(std::floor(u(rng) * 50.f));  // many ties
+  }
+  for (float iou : {0.99f, 0.9f, 0.6f, 0.5f, 0.3f, 0.f, 1.f})
+    for (int max_output : {100, 3000})
+      EXPECT_EQ(non_max_suppression(boxes, scores, max_output, iou),
+                reference_nms(boxes, scores, max_output, iou))
+          << "iou " << iou << ", max_output " << max_output;
 }
 
 // Far-apart unit boxes, so NMS keeps everything and orders by loss.
