@@ -105,13 +105,14 @@ SsdModel::Output SsdModel::forward(const Tensor& images, bool training) {
       (is_box ? box_parts : class_parts).push_back(r);
       continue;
     }
+    // BN and ReLU6 as one op (TF runs them as two; the values are the same).
     if (training && !config_.freeze_batchnorm)
-      y = ops::batch_norm_train(y, p.gamma, p.beta, p.moving_mean, p.moving_variance,
-                                config_.batch_norm_decay, config_.batch_norm_epsilon);
+      outs[i] = ops::batch_norm_train(y, p.gamma, p.beta, p.moving_mean, p.moving_variance,
+                                      config_.batch_norm_decay, config_.batch_norm_epsilon,
+                                      /*relu6=*/true);
     else
-      y = ops::batch_norm_infer(y, p.gamma, p.beta, p.moving_mean, p.moving_variance,
-                                config_.batch_norm_epsilon);
-    outs[i] = ops::relu6(y);
+      outs[i] = ops::batch_norm_infer(y, p.gamma, p.beta, p.moving_mean, p.moving_variance,
+                                      config_.batch_norm_epsilon, /*relu6=*/true);
   }
   Output out;
   out.box_encodings = ops::concat(box_parts, 1);

@@ -34,15 +34,16 @@ const float* ptr(const Tensor& t) {
 // Records the backward shared by both modes. mean/var are what x was normalized with.
 Tensor record_batch_norm(const char* op, Tensor out, const Tensor& x, const Tensor& gamma,
                          const Tensor& beta, Tensor xc, Tensor mean, Tensor var, Tensor gc,
-                         float epsilon, bool training) {
+                         float epsilon, bool training, bool relu6) {
   const int64_t C = x.size(-1), rows = C ? xc.numel() / C : 0;
   Tensor sx = xc.detach(), sg = gc.defined() ? gc.detach() : Tensor();
+  Tensor sy = relu6 ? out.detach() : Tensor();  // the relu6 mask comes from the output
   return record_op(out, op, {x, gamma, beta}, [=](const Tensor& g, const std::vector<bool>& needs) {
     Tensor dy = cpu_float(op, "grad", g);
     Tensor dx = needs[0] ? Tensor::empty(sx.shape()) : Tensor();
     Tensor dgamma = needs[1] ? Tensor::empty({C}) : Tensor();
     Tensor dbeta = needs[2] ? Tensor::empty({C}) : Tensor();
-    k::batch_norm_backward(rows, C, sx.data<float>(), dy.data<float>(), mean.data<float>(),
+    k::batch_norm_backward(rows, C, sx.data<float>(), dy.data<float>(), ptr(sy), mean.data<float>(),
                            var.data<float>(), ptr(sg), epsilon, training,
                            dx.defined() ? dx.data<float>() : nullptr,
                            dgamma.defined() ? dgamma.data<float>() : nullptr,
@@ -60,17 +61,16 @@ namespace kc = kernels::cuda;
 Tensor cuda_batch_norm_train(const char* op, const Tensor& x, const Tensor& gamma,
                              const Tensor& beta, Tensor xc, Tensor gc, Tensor bc,
                              Tensor& moving_mean, Tensor& moving_variance, float decay,
-                             float epsilon) {
+                             float epsilon, bool relu6) {
   require_cuda();
   const int64_t C = x.size(-1), rows = C ? xc.numel() / C : 0;
   const Device dev = xc.device();
   Tensor out = Tensor::empty(x.shape(), DType::Float32, dev);
   Tensor save_mean = Tensor::empty({C}, DType::Float32, dev);
   Tensor save_rstd = Tensor::empty({C}, DType::Float32, dev);
-  kc::batch_norm_train_forward(rows, C, xc.data<float>(), ptr(gc), ptr(bc), epsilon,
-                               /*relu6=*/false, out.data<float>(), save_mean.data<float>(),
-                               save_rstd.data<float>(), moving_mean.data<float>(),
-                               moving_variance.data<float>(), decay);
+  kc::batch_norm_train_forward(rows, C, xc.data<float>(), ptr(gc), ptr(bc), epsilon, relu6,
+                               out.data<float>(), save_mean.data<float>(), save_rstd.data<float>(),
+                               moving_mean.data<float>(), moving_variance.data<float>(), decay);
   Tensor sx = xc.detach(), sy = out.detach(), sg = gc.defined() ? gc.detach() : Tensor();
   return record_op(out, op, {x, gamma, beta}, [=](const Tensor& g, const std::vector<bool>& needs) {
     Tensor dy = float_operand(op, "grad", g);
@@ -79,8 +79,8 @@ Tensor cuda_batch_norm_train(const char* op, const Tensor& x, const Tensor& gamm
     Tensor dgamma = needs[1] ? Tensor::empty({C}, DType::Float32, dev) : Tensor();
     Tensor dbeta = needs[2] ? Tensor::empty({C}, DType::Float32, dev) : Tensor();
     kc::batch_norm_train_backward(rows, C, sx.data<float>(), sy.data<float>(), dy.data<float>(),
-                                  ptr(sg), save_mean.data<float>(), save_rstd.data<float>(),
-                                  /*relu6=*/false, dx.data<float>(),
+                                  ptr(sg), save_mean.data<float>(), save_rstd.data<float>(), relu6,
+                                  dx.data<float>(),
                                   dgamma.defined() ? dgamma.data<float>() : nullptr,
                                   dbeta.defined() ? dbeta.data<float>() : nullptr);
     return std::vector<Tensor>{needs[0] ? dx : Tensor(), dgamma, dbeta};
@@ -89,13 +89,13 @@ Tensor cuda_batch_norm_train(const char* op, const Tensor& x, const Tensor& gamm
 
 Tensor cuda_batch_norm_infer(const char* op, const Tensor& x, const Tensor& gamma,
                              const Tensor& beta, Tensor xc, Tensor gc, Tensor bc, Tensor mean,
-                             Tensor var, float epsilon) {
+                             Tensor var, float epsilon, bool relu6) {
   require_cuda();
   const int64_t C = x.size(-1), rows = C ? xc.numel() / C : 0;
   const Device dev = xc.device();
   Tensor out = Tensor::empty(x.shape(), DType::Float32, dev);
   kc::batch_norm_infer_forward(rows, C, xc.data<float>(), ptr(gc), ptr(bc), mean.data<float>(),
-                               var.data<float>(), epsilon, /*relu6=*/false, out.data<float>());
+                               var.data<float>(), epsilon, relu6, out.data<float>());
   Tensor sx = xc.detach(), sy = out.detach(), sg = gc.defined() ? gc.detach() : Tensor();
   return record_op(out, op, {x, gamma, beta}, [=](const Tensor& g, const std::vector<bool>& needs) {
     Tensor dy = float_operand(op, "grad", g);
@@ -103,8 +103,8 @@ Tensor cuda_batch_norm_infer(const char* op, const Tensor& x, const Tensor& gamm
     Tensor dgamma = needs[1] ? Tensor::empty({C}, DType::Float32, dev) : Tensor();
     Tensor dbeta = needs[2] ? Tensor::empty({C}, DType::Float32, dev) : Tensor();
     kc::batch_norm_infer_backward(rows, C, sx.data<float>(), sy.data<float>(), dy.data<float>(),
-                                  ptr(sg), mean.data<float>(), var.data<float>(), epsilon,
-                                  /*relu6=*/false, dx.data<float>(),
+                                  ptr(sg), mean.data<float>(), var.data<float>(), epsilon, relu6,
+                                  dx.data<float>(),
                                   dgamma.defined() ? dgamma.data<float>() : nullptr,
                                   dbeta.defined() ? dbeta.data<float>() : nullptr);
     return std::vector<Tensor>{needs[0] ? dx : Tensor(), dgamma, dbeta};
@@ -119,8 +119,9 @@ void check_x(const char* op, const Tensor& x) {
 }  // namespace
 
 Tensor batch_norm_train(const Tensor& x, const Tensor& gamma, const Tensor& beta,
-                        Tensor& moving_mean, Tensor& moving_variance, float decay, float epsilon) {
-  const char* op = "batch_norm_train";
+                        Tensor& moving_mean, Tensor& moving_variance, float decay, float epsilon,
+                        bool relu6) {
+  const char* op = relu6 ? "batch_norm_train+relu6" : "batch_norm_train";
   check_x(op, x);
   Tensor xc = float_operand(op, "x", x);
   Tensor gc = channel_vector(op, "gamma", gamma, x, true);
@@ -135,7 +136,7 @@ Tensor batch_norm_train(const Tensor& x, const Tensor& gamma, const Tensor& beta
   if (xc.device().is_cuda()) {
 #ifdef TAILOR_WITH_CUDA
     return cuda_batch_norm_train(op, x, gamma, beta, xc, gc, bc, moving_mean, moving_variance,
-                                 decay, epsilon);
+                                 decay, epsilon, relu6);
 #else
     require_cuda();
 #endif
@@ -145,7 +146,7 @@ Tensor batch_norm_train(const Tensor& x, const Tensor& gamma, const Tensor& beta
   k::batch_norm_moments(rows, C, xc.data<float>(), mean.data<float>(), var.data<float>());
   Tensor out = Tensor::empty(x.shape());
   k::batch_norm_forward(rows, C, xc.data<float>(), mean.data<float>(), var.data<float>(), ptr(gc),
-                        ptr(bc), epsilon, out.data<float>());
+                        ptr(bc), epsilon, relu6, out.data<float>());
 
   {
     // TF (slim batch_norm over FusedBatchNorm): the kernel hands back the batch variance with
@@ -164,12 +165,13 @@ Tensor batch_norm_train(const Tensor& x, const Tensor& gamma, const Tensor& beta
       mv[c] -= (mv[c] - bv[c] * bessel) * rate;
     }
   }
-  return record_batch_norm(op, out, x, gamma, beta, xc, mean, var, gc, epsilon, true);
+  return record_batch_norm(op, out, x, gamma, beta, xc, mean, var, gc, epsilon, true, relu6);
 }
 
 Tensor batch_norm_infer(const Tensor& x, const Tensor& gamma, const Tensor& beta,
-                        const Tensor& moving_mean, const Tensor& moving_variance, float epsilon) {
-  const char* op = "batch_norm_infer";
+                        const Tensor& moving_mean, const Tensor& moving_variance, float epsilon,
+                        bool relu6) {
+  const char* op = relu6 ? "batch_norm_infer+relu6" : "batch_norm_infer";
   check_x(op, x);
   Tensor xc = float_operand(op, "x", x);
   Tensor gc = channel_vector(op, "gamma", gamma, x, true);
@@ -179,7 +181,7 @@ Tensor batch_norm_infer(const Tensor& x, const Tensor& gamma, const Tensor& beta
   Tensor var = channel_vector(op, "moving_variance", moving_variance, x, false).clone();
   if (xc.device().is_cuda()) {
 #ifdef TAILOR_WITH_CUDA
-    return cuda_batch_norm_infer(op, x, gamma, beta, xc, gc, bc, mean, var, epsilon);
+    return cuda_batch_norm_infer(op, x, gamma, beta, xc, gc, bc, mean, var, epsilon, relu6);
 #else
     require_cuda();
 #endif
@@ -187,8 +189,8 @@ Tensor batch_norm_infer(const Tensor& x, const Tensor& gamma, const Tensor& beta
   const int64_t C = x.size(-1), rows = C ? xc.numel() / C : 0;
   Tensor out = Tensor::empty(x.shape());
   k::batch_norm_forward(rows, C, xc.data<float>(), mean.data<float>(), var.data<float>(), ptr(gc),
-                        ptr(bc), epsilon, out.data<float>());
-  return record_batch_norm(op, out, x, gamma, beta, xc, mean, var, gc, epsilon, false);
+                        ptr(bc), epsilon, relu6, out.data<float>());
+  return record_batch_norm(op, out, x, gamma, beta, xc, mean, var, gc, epsilon, false, relu6);
 }
 
 }  // namespace tailor::ops

@@ -24,6 +24,56 @@ std::vector<float> scaling(int64_t C, const std::vector<float>& inv, const float
   for (int64_t c = 0; c < C; ++c) a[c] = gamma ? inv[c] * gamma[c] : inv[c];
   return a;
 }
+// dy as the batch norm sees it: with a fused relu6, masked like elementwise.cpp's relu6_grad.
+template <bool kRelu6>
+inline float masked(const float* y, int64_t i, float g) {
+  if constexpr (kRelu6) return (y[i] > 0.f && y[i] < 6.f) ? g : 0.f;
+  return g;
+}
+
+// The backward body; kRelu6 is a template argument so each variant vectorizes branch-free.
+template <bool kRelu6>
+void backward_body(int64_t rows, int64_t C, const float* x, const float* dy, const float* y,
+                   const float* mean, const float* var, const float* gamma, float eps,
+                   bool training, float* dx, float* dgamma, float* dbeta) {
+  const std::vector<float> inv = inv_std(C, var, eps);
+  const std::vector<float> a = scaling(C, inv, gamma);
+  std::vector<float> sum_dy(C), sum_dy_xc(C);
+  // One pass for both sums: x, dy (and y) are read once instead of three times.
+  column_reduce2(
+      rows, C,
+      [x, dy, y, mean, C](int64_t r, int64_t c, float& s_dy, float& s_dy_xc) {
+        const int64_t i = r * C + c;
+        const float g = masked<kRelu6>(y, i, dy[i]);
+        s_dy = g;
+        s_dy_xc = g * (x[i] - mean[c]);
+      },
+      sum_dy.data(), sum_dy_xc.data());
+  for (int64_t c = 0; c < C; ++c) {
+    if (dbeta) dbeta[c] = sum_dy[c];
+    if (dgamma) dgamma[c] = sum_dy_xc[c] * inv[c];
+  }
+  if (!dx) return;
+  const float* pa = a.data();
+  if (!training) {
+    parallel_simd_rows(rows, C, [=](int64_t r, int64_t c) {
+      const int64_t i = r * C + c;
+      dx[i] = masked<kRelu6>(y, i, dy[i]) * pa[c];
+    });
+    return;
+  }
+  const float inv_rows = rows > 0 ? 1.f / static_cast<float>(rows) : 0.f;
+  std::vector<float> mean_dy(C), k(C);
+  for (int64_t c = 0; c < C; ++c) {
+    mean_dy[c] = sum_dy[c] * inv_rows;
+    k[c] = sum_dy_xc[c] * inv_rows * inv[c] * inv[c];
+  }
+  const float *pm = mean_dy.data(), *pk = k.data();
+  parallel_simd_rows(rows, C, [=](int64_t r, int64_t c) {
+    const int64_t i = r * C + c;
+    dx[i] = pa[c] * (masked<kRelu6>(y, i, dy[i]) - pm[c] - (x[i] - mean[c]) * pk[c]);
+  });
+}
 }  // namespace
 
 void batch_norm_moments(int64_t rows, int64_t C, const float* x, float* mean, float* var) {
@@ -44,50 +94,34 @@ void batch_norm_moments(int64_t rows, int64_t C, const float* x, float* mean, fl
 
 void batch_norm_forward(int64_t rows, int64_t C, const float* x, const float* mean,
                         const float* var, const float* gamma, const float* beta, float eps,
-                        float* y) {
+                        bool relu6, float* y) {
   const std::vector<float> a = scaling(C, inv_std(C, var, eps), gamma);
   std::vector<float> b(C, 0.f);
   if (beta) b.assign(beta, beta + C);
   const float *pa = a.data(), *pb = b.data();
+  if (!relu6) {
+    parallel_simd_rows(rows, C, [=](int64_t r, int64_t c) {
+      y[r * C + c] = (x[r * C + c] - mean[c]) * pa[c] + pb[c];
+    });
+    return;
+  }
   parallel_simd_rows(rows, C, [=](int64_t r, int64_t c) {
-    y[r * C + c] = (x[r * C + c] - mean[c]) * pa[c] + pb[c];
+    const float v = (x[r * C + c] - mean[c]) * pa[c] + pb[c];
+    const float lo = v > 0.f ? v : 0.f;
+    y[r * C + c] = lo < 6.f ? lo : 6.f;
   });
 }
 
 void batch_norm_backward(int64_t rows, int64_t C, const float* x, const float* dy,
-                         const float* mean, const float* var, const float* gamma, float eps,
-                         bool training, float* dx, float* dgamma, float* dbeta) {
-  const std::vector<float> inv = inv_std(C, var, eps);
-  const std::vector<float> a = scaling(C, inv, gamma);
-  std::vector<float> sum_dy(C), sum_dy_xc(C);
-  column_reduce(
-      rows, C, [dy, C](int64_t r, int64_t c) { return dy[r * C + c]; }, sum_dy.data());
-  column_reduce(
-      rows, C,
-      [x, dy, mean, C](int64_t r, int64_t c) { return dy[r * C + c] * (x[r * C + c] - mean[c]); },
-      sum_dy_xc.data());
-  for (int64_t c = 0; c < C; ++c) {
-    if (dbeta) dbeta[c] = sum_dy[c];
-    if (dgamma) dgamma[c] = sum_dy_xc[c] * inv[c];
-  }
-  if (!dx) return;
-  const float* pa = a.data();
-  if (!training) {
-    parallel_simd_rows(rows, C,
-                       [=](int64_t r, int64_t c) { dx[r * C + c] = dy[r * C + c] * pa[c]; });
-    return;
-  }
-  const float inv_rows = rows > 0 ? 1.f / static_cast<float>(rows) : 0.f;
-  std::vector<float> mean_dy(C), k(C);
-  for (int64_t c = 0; c < C; ++c) {
-    mean_dy[c] = sum_dy[c] * inv_rows;
-    k[c] = sum_dy_xc[c] * inv_rows * inv[c] * inv[c];
-  }
-  const float *pm = mean_dy.data(), *pk = k.data();
-  parallel_simd_rows(rows, C, [=](int64_t r, int64_t c) {
-    const int64_t i = r * C + c;
-    dx[i] = pa[c] * (dy[i] - pm[c] - (x[i] - mean[c]) * pk[c]);
-  });
+                         const float* relu6_y, const float* mean, const float* var,
+                         const float* gamma, float eps, bool training, float* dx, float* dgamma,
+                         float* dbeta) {
+  if (relu6_y)
+    backward_body<true>(rows, C, x, dy, relu6_y, mean, var, gamma, eps, training, dx, dgamma,
+                        dbeta);
+  else
+    backward_body<false>(rows, C, x, dy, nullptr, mean, var, gamma, eps, training, dx, dgamma,
+                         dbeta);
 }
 
 void batch_norm_moments_ref(int64_t rows, int64_t C, const float* x, float* mean, float* var) {

@@ -9,18 +9,23 @@ namespace tailor::kernels::cpu {
 
 // Batch mean and biased variance (sum((x - mean)^2) / rows): what TF normalizes with.
 void batch_norm_moments(int64_t rows, int64_t C, const float* x, float* mean, float* var);
-// y = (x - mean) * (gamma * rsqrt(var + eps)) + beta, in TF's order of operations.
+// y = (x - mean) * (gamma * rsqrt(var + eps)) + beta, in TF's order of operations; with
+// `relu6`, clamped to [0, 6] in the same pass (MobileNet's BN + ReLU6 without the
+// intermediate tensor; the values are exactly those of the two ops one after the other).
 void batch_norm_forward(int64_t rows, int64_t C, const float* x, const float* mean,
                         const float* var, const float* gamma, const float* beta, float eps,
-                        float* y);
+                        bool relu6, float* y);
 // Gradients given dy. With `training`, mean/var are the batch moments of x and dx includes
 // their dependence on x (TF's FusedBatchNormGrad):
 //   dx = gamma*inv * (dy - mean(dy) - xc * mean(dy*xc) * inv^2),  inv = rsqrt(var+eps)
 // otherwise (inference, fixed statistics) dx = dy * gamma * inv. Always:
 //   dgamma = sum(dy * xc) * inv,  dbeta = sum(dy).   Any output pointer may be null.
+// relu6_y, when not null, is the output of the fused forward with relu6: dy is first masked
+// to where 0 < y < 6, exactly as relu6's own backward would.
 void batch_norm_backward(int64_t rows, int64_t C, const float* x, const float* dy,
-                         const float* mean, const float* var, const float* gamma, float eps,
-                         bool training, float* dx, float* dgamma, float* dbeta);
+                         const float* relu6_y, const float* mean, const float* var,
+                         const float* gamma, float eps, bool training, float* dx, float* dgamma,
+                         float* dbeta);
 
 void batch_norm_moments_ref(int64_t rows, int64_t C, const float* x, float* mean, float* var);
 void batch_norm_forward_ref(int64_t rows, int64_t C, const float* x, const float* mean,

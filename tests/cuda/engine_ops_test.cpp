@@ -167,6 +167,23 @@ TEST(CudaEngineOps, BatchNormInferMatchesCpu) {
            });
 }
 
+TEST(CudaEngineOps, BatchNormWithFusedRelu6MatchesCpu) {
+  TAILOR_REQUIRE_GPU();
+  const int64_t C = 9;
+  Tensor mm = Tensor::from_vector(random_vector(C, 10), {C});
+  Tensor mv = Tensor::from_vector(random_vector(C, 11, 0.5f, 1.5f), {C});
+  Tensor mm_g = mm.to(Device::cuda()), mv_g = mv.to(Device::cuda());
+  for (bool training : {true, false})
+    check_op(training ? "batch_norm_train+relu6" : "batch_norm_infer+relu6",
+             {{{2, 6, 5, C}, -4.f, 9.f}, {{C}, 0.5f, 4.f}, {{C}}},
+             [&](const std::vector<Tensor>& t) {
+               const bool gpu = t[0].device().is_cuda();
+               Tensor m = (gpu ? mm_g : mm).clone(), v = (gpu ? mv_g : mv).clone();
+               return training ? ops::batch_norm_train(t[0], t[1], t[2], m, v, 0.9f, 1e-3f, true)
+                               : ops::batch_norm_infer(t[0], t[1], t[2], m, v, 1e-3f, true);
+             });
+}
+
 // ---- elementwise, losses, reductions, shapes --------------------------------------------
 
 TEST(CudaEngineOps, ElementwiseMatchCpu) {

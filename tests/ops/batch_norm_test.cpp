@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "engine/error.h"
+#include "engine/ops/elementwise.h"
 #include "kernels/cpu/batch_norm.h"
 #include "tests/support/grad_check.h"
 
@@ -56,14 +58,15 @@ TEST(BatchNorm, FastKernelsMatchReference) {
     expect_all_close(v, vr, 1e-5, 1e-4, "variance");
     std::vector<float> y(rows * C), yr(rows * C);
     k::batch_norm_forward(rows, C, x.data<float>(), m.data(), v.data(), gamma.data<float>(),
-                          beta.data<float>(), 1e-3f, y.data());
+                          beta.data<float>(), 1e-3f, /*relu6=*/false, y.data());
     k::batch_norm_forward_ref(rows, C, x.data<float>(), m.data(), v.data(), gamma.data<float>(),
                               beta.data<float>(), 1e-3f, yr.data());
     expect_all_close(y, yr, 1e-5, 1e-5, "forward");
     for (bool training : {true, false}) {
       std::vector<float> dx(rows * C), dg(C), db(C), dxr(rows * C), dgr(C), dbr(C);
-      k::batch_norm_backward(rows, C, x.data<float>(), dy.data<float>(), m.data(), v.data(),
-                             gamma.data<float>(), 1e-3f, training, dx.data(), dg.data(), db.data());
+      k::batch_norm_backward(rows, C, x.data<float>(), dy.data<float>(), nullptr, m.data(),
+                             v.data(), gamma.data<float>(), 1e-3f, training, dx.data(), dg.data(),
+                             db.data());
       k::batch_norm_backward_ref(rows, C, x.data<float>(), dy.data<float>(), m.data(), v.data(),
                                  gamma.data<float>(), 1e-3f, training, dxr.data(), dgr.data(),
                                  dbr.data());
@@ -104,6 +107,40 @@ TEST(BatchNorm, InferenceGradientsMatchFiniteDifferences) {
         return ops::batch_norm_infer(t[0], t[1], t[2], mm, mv, 1e-3f);
       },
       {x, gamma, beta});
+}
+
+// BN + ReLU6 as one op must give relu6(batch_norm(x)) exactly: the same values, and the same
+// gradients for x, gamma and beta, in both modes. x spans the clamp on both sides.
+TEST(BatchNorm, FusedRelu6EqualsTheTwoOpsBitForBit) {
+  std::mt19937 rng(21);
+  const int64_t C = 19;
+  Tensor x0 = random_tensor({4, 15, 13, C}, rng, -4, 9), dy = random_tensor({4, 15, 13, C}, rng);
+  Tensor gamma0 = random_tensor({C}, rng, 0.5f, 4), beta0 = random_tensor({C}, rng, -1, 4);
+  Tensor mm0 = random_tensor({C}, rng), mv0 = random_tensor({C}, rng, 0.5f, 2);
+  for (bool training : {true, false}) {
+    std::vector<std::vector<float>> results[2];
+    for (int fused = 0; fused < 2; ++fused) {
+      Tensor x = x0.clone().set_requires_grad(), gamma = gamma0.clone().set_requires_grad(),
+             beta = beta0.clone().set_requires_grad();
+      Tensor mm = mm0.clone(), mv = mv0.clone();
+      Tensor y;
+      if (training)
+        y = fused ? ops::batch_norm_train(x, gamma, beta, mm, mv, 0.9f, 1e-3f, true)
+                  : ops::relu6(ops::batch_norm_train(x, gamma, beta, mm, mv, 0.9f, 1e-3f));
+      else
+        y = fused ? ops::batch_norm_infer(x, gamma, beta, mm, mv, 1e-3f, true)
+                  : ops::relu6(ops::batch_norm_infer(x, gamma, beta, mm, mv, 1e-3f));
+      y.backward(dy);
+      results[fused] = {y.to_vector(),           x.grad().to_vector(), gamma.grad().to_vector(),
+                        beta.grad().to_vector(), mm.to_vector(),       mv.to_vector()};
+    }
+    const char* names[] = {"y", "dx", "dgamma", "dbeta", "moving_mean", "moving_variance"};
+    for (int i = 0; i < 6; ++i) EXPECT_EQ(results[1][i], results[0][i]) << names[i];
+    // The clamp really cut both ends, so the mask was exercised.
+    const std::vector<float>& y = results[1][0];
+    EXPECT_GT(std::count(y.begin(), y.end(), 0.f), 100);
+    EXPECT_GT(std::count(y.begin(), y.end(), 6.f), 100);
+  }
 }
 
 TEST(BatchNorm, BadShapesNameTheOp) {
