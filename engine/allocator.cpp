@@ -39,29 +39,17 @@ class CpuAllocator final : public Allocator {
     cache_.give(ptr, bytes);
     note_free(bytes);
   }
-  CpuBlockCache& cache() { return cache_; }
 
  private:
   CpuBlockCache cache_{kCpuAlignment, /*min_bytes=*/64 << 10, kParkedCap};
 };
 
-// Never destroyed: tensors in other static objects may be freed after this file's statics.
-CpuAllocator& cpu_instance() {
-  static CpuAllocator* instance = new CpuAllocator;
-  return *instance;
-}
-
 }  // namespace
 
+// Never destroyed: tensors in other static objects may be freed after this file's statics.
 Allocator& cpu_allocator() {
-  return cpu_instance();
-}
-
-size_t cpu_cached_bytes() {
-  return cpu_instance().cache().cached_bytes();
-}
-void release_cpu_cache() {
-  cpu_instance().cache().release();
+  static CpuAllocator* instance = new CpuAllocator;
+  return *instance;
 }
 
 #ifdef TAILOR_WITH_CUDA

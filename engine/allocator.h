@@ -32,9 +32,6 @@ class Allocator {
 constexpr size_t kCpuAlignment = 64;
 
 Allocator& cpu_allocator();
-// Bytes of freed CPU blocks parked for reuse, and a way to hand them back to the system.
-size_t cpu_cached_bytes();
-void release_cpu_cache();
 // The allocator for a device; throws DeviceError for CUDA when it is not available.
 Allocator& allocator_for(Device device);
 
