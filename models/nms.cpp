@@ -83,7 +83,9 @@ std::vector<int> non_max_suppression(const std::vector<BoxCorners>& boxes,
     const Canonical b = canonical(boxes[i]);
     bool keep = true;
     if (b.area > 0.f) {  // a box with no area overlaps nothing (nms_iou returns 0)
-      if (binned) {
+      if (binned && std::isinf(b.area)) {
+        // log(area) has no bin; every IoU with it is 0 or NaN, so nothing suppresses it.
+      } else if (binned) {
         keep = !bins.suppresses(b, iou_threshold);
       } else {
         for (const Canonical& k : kept)
@@ -95,7 +97,9 @@ std::vector<int> non_max_suppression(const std::vector<BoxCorners>& boxes,
     }
     if (!keep) continue;
     selected.push_back(i);
-    if (b.area <= 0.f) continue;  // never suppresses anything, so it need not be checked
+    // A box with no area never suppresses anything, and neither does one whose area is NaN or
+    // infinite (a diverged prediction): every IoU against it is 0 or NaN. Neither is checked.
+    if (!(b.area > 0.f) || std::isinf(b.area)) continue;
     if (binned)
       bins.add(b);
     else

@@ -150,7 +150,7 @@ TEST(Detect, ThresholdAndBatchesGiveTheSameDetections) {
 TEST(Detect, UnreadableImageNamesTheFile) {
   const std::string dir = scratch("unreadable");
   const std::string bad = dir + "/broken.jpg";
-  io::write_file_atomic(bad, std::string("\xFF\xD8\xFF\xE0 not really a jpeg", 24));
+  io::write_file_atomic(bad, std::string("\xFF\xD8\xFF\xE0 not really a jpeg"));
   try {
     coco_detector().detect_files({bad});
     FAIL();

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
 #include <random>
 
 #include "models/hard_example_miner.h"
@@ -68,6 +70,13 @@ TEST(NonMaxSuppression, MatchesThePlainScanOnManyNearDuplicates) {
     }
     scores.push_back(std::floor(u(rng) * 50.f));  // many ties
   }
+  // Diverged predictions: NaN and infinite corners, and an area that overflows to infinity.
+  const float inf = std::numeric_limits<float>::infinity(), nan = std::nanf("");
+  boxes[10] = {nan, 0.f, 1.f, 1.f};
+  boxes[11] = {0.f, 0.f, inf, 1.f};
+  boxes[12] = {-3e38f, -3e38f, 3e38f, 3e38f};
+  boxes[13] = boxes[12];
+  boxes[14] = {0.f, -inf, 1.f, inf};
   for (float iou : {0.99f, 0.9f, 0.6f, 0.5f, 0.3f, 0.f, 1.f})
     for (int max_output : {100, 3000})
       EXPECT_EQ(non_max_suppression(boxes, scores, max_output, iou),
