@@ -42,7 +42,12 @@ class AreaBins {
   explicit AreaBins(float iou_threshold)
       : width_(std::log(1.0 / iou_threshold) * (1.0 + 1e-4) + 1e-6) {}
 
+  // A box with no area, or a NaN or infinite one (a diverged prediction), has no bin: every IoU
+  // with it is 0 or NaN, so it neither suppresses nor is suppressed.
+  static bool binnable(float area) { return area > 0.f && !std::isinf(area); }
+
   bool suppresses(const Canonical& b, float iou_threshold) const {
+    if (!binnable(b.area)) return false;
     const long bin = bin_of(b.area);
     for (long n = bin - 1; n <= bin + 1; ++n) {
       auto it = bins_.find(n);
@@ -52,7 +57,9 @@ class AreaBins {
     }
     return false;
   }
-  void add(const Canonical& b) { bins_[bin_of(b.area)].push_back(b); }
+  void add(const Canonical& b) {
+    if (binnable(b.area)) bins_[bin_of(b.area)].push_back(b);
+  }
 
  private:
   long bin_of(float area) const {
@@ -82,24 +89,17 @@ std::vector<int> non_max_suppression(const std::vector<BoxCorners>& boxes,
     if (static_cast<int>(selected.size()) >= max_output) break;
     const Canonical b = canonical(boxes[i]);
     bool keep = true;
-    if (b.area > 0.f) {  // a box with no area overlaps nothing (nms_iou returns 0)
-      if (binned && std::isinf(b.area)) {
-        // log(area) has no bin; every IoU with it is 0 or NaN, so nothing suppresses it.
-      } else if (binned) {
-        keep = !bins.suppresses(b, iou_threshold);
-      } else {
-        for (const Canonical& k : kept)
-          if (k.area > 0.f && overlaps(b, k, iou_threshold)) {
-            keep = false;
-            break;
-          }
-      }
+    if (binned) {
+      keep = !bins.suppresses(b, iou_threshold);
+    } else if (b.area > 0.f) {  // a box with no area overlaps nothing (nms_iou returns 0)
+      for (const Canonical& k : kept)
+        if (k.area > 0.f && overlaps(b, k, iou_threshold)) {
+          keep = false;
+          break;
+        }
     }
     if (!keep) continue;
     selected.push_back(i);
-    // A box with no area never suppresses anything, and neither does one whose area is NaN or
-    // infinite (a diverged prediction): every IoU against it is 0 or NaN. Neither is checked.
-    if (!(b.area > 0.f) || std::isinf(b.area)) continue;
     if (binned)
       bins.add(b);
     else

@@ -30,6 +30,13 @@ Tensor channel_vector(const char* op, const char* what, const Tensor& v, const T
 const float* ptr(const Tensor& t) {
   return t.defined() ? t.data<float>() : nullptr;
 }
+float* out_ptr(Tensor& t) {
+  return t.defined() ? t.data<float>() : nullptr;
+}
+// A gradient buffer on `dev` when it is needed, else undefined.
+Tensor grad_buffer(bool needed, const Shape& shape, Device dev) {
+  return needed ? Tensor::empty(shape, DType::Float32, dev) : Tensor();
+}
 
 // Records the backward shared by both modes. mean/var are what x was normalized with.
 Tensor record_batch_norm(const char* op, Tensor out, const Tensor& x, const Tensor& gamma,
@@ -40,14 +47,12 @@ Tensor record_batch_norm(const char* op, Tensor out, const Tensor& x, const Tens
   Tensor sy = relu6 ? out.detach() : Tensor();  // the relu6 mask comes from the output
   return record_op(out, op, {x, gamma, beta}, [=](const Tensor& g, const std::vector<bool>& needs) {
     Tensor dy = cpu_float(op, "grad", g);
-    Tensor dx = needs[0] ? Tensor::empty(sx.shape()) : Tensor();
-    Tensor dgamma = needs[1] ? Tensor::empty({C}) : Tensor();
-    Tensor dbeta = needs[2] ? Tensor::empty({C}) : Tensor();
+    Tensor dx = grad_buffer(needs[0], sx.shape(), Device::cpu());
+    Tensor dgamma = grad_buffer(needs[1], {C}, Device::cpu());
+    Tensor dbeta = grad_buffer(needs[2], {C}, Device::cpu());
     k::batch_norm_backward(rows, C, sx.data<float>(), dy.data<float>(), ptr(sy), mean.data<float>(),
-                           var.data<float>(), ptr(sg), epsilon, training,
-                           dx.defined() ? dx.data<float>() : nullptr,
-                           dgamma.defined() ? dgamma.data<float>() : nullptr,
-                           dbeta.defined() ? dbeta.data<float>() : nullptr);
+                           var.data<float>(), ptr(sg), epsilon, training, out_ptr(dx),
+                           out_ptr(dgamma), out_ptr(dbeta));
     return std::vector<Tensor>{dx, dgamma, dbeta};
   });
 }
@@ -76,13 +81,11 @@ Tensor cuda_batch_norm_train(const char* op, const Tensor& x, const Tensor& gamm
     Tensor dy = float_operand(op, "grad", g);
     // The kernel always writes dx; dgamma / dbeta only when asked for.
     Tensor dx = Tensor::empty(sx.shape(), DType::Float32, dev);
-    Tensor dgamma = needs[1] ? Tensor::empty({C}, DType::Float32, dev) : Tensor();
-    Tensor dbeta = needs[2] ? Tensor::empty({C}, DType::Float32, dev) : Tensor();
+    Tensor dgamma = grad_buffer(needs[1], {C}, dev);
+    Tensor dbeta = grad_buffer(needs[2], {C}, dev);
     kc::batch_norm_train_backward(rows, C, sx.data<float>(), sy.data<float>(), dy.data<float>(),
                                   ptr(sg), save_mean.data<float>(), save_rstd.data<float>(), relu6,
-                                  dx.data<float>(),
-                                  dgamma.defined() ? dgamma.data<float>() : nullptr,
-                                  dbeta.defined() ? dbeta.data<float>() : nullptr);
+                                  dx.data<float>(), out_ptr(dgamma), out_ptr(dbeta));
     return std::vector<Tensor>{needs[0] ? dx : Tensor(), dgamma, dbeta};
   });
 }
@@ -100,13 +103,11 @@ Tensor cuda_batch_norm_infer(const char* op, const Tensor& x, const Tensor& gamm
   return record_op(out, op, {x, gamma, beta}, [=](const Tensor& g, const std::vector<bool>& needs) {
     Tensor dy = float_operand(op, "grad", g);
     Tensor dx = Tensor::empty(sx.shape(), DType::Float32, dev);
-    Tensor dgamma = needs[1] ? Tensor::empty({C}, DType::Float32, dev) : Tensor();
-    Tensor dbeta = needs[2] ? Tensor::empty({C}, DType::Float32, dev) : Tensor();
+    Tensor dgamma = grad_buffer(needs[1], {C}, dev);
+    Tensor dbeta = grad_buffer(needs[2], {C}, dev);
     kc::batch_norm_infer_backward(rows, C, sx.data<float>(), sy.data<float>(), dy.data<float>(),
                                   ptr(sg), mean.data<float>(), var.data<float>(), epsilon, relu6,
-                                  dx.data<float>(),
-                                  dgamma.defined() ? dgamma.data<float>() : nullptr,
-                                  dbeta.defined() ? dbeta.data<float>() : nullptr);
+                                  dx.data<float>(), out_ptr(dgamma), out_ptr(dbeta));
     return std::vector<Tensor>{needs[0] ? dx : Tensor(), dgamma, dbeta};
   });
 }
