@@ -17,15 +17,6 @@ const Rgb kBackground{255, 255, 255};
 const Rgb kAxis{40, 40, 40};
 const Rgb kGrid{225, 225, 225};
 
-std::string tick_label(double v) {
-  char buf[32];
-  if (v != 0 && (std::fabs(v) < 1e-3 || std::fabs(v) >= 1e6))
-    std::snprintf(buf, sizeof buf, "%.2g", v);
-  else
-    std::snprintf(buf, sizeof buf, "%.4g", v);
-  return buf;
-}
-
 struct Series {
   std::string name;
   std::vector<std::pair<double, double>> points;  // (step, value)
@@ -115,6 +106,18 @@ void draw_panel(Canvas& cv, int x0, int y0, int x1, int y1, const std::string& t
 }
 
 }  // namespace
+
+std::string tick_label(double v) {
+  char buf[32];
+  // Step ticks are whole numbers: "15000" reads better than %g's "1.5e+04".
+  if (v == std::round(v) && std::fabs(v) < 1e9)
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  else if (v != 0 && (std::fabs(v) < 1e-3 || std::fabs(v) >= 1e6))
+    std::snprintf(buf, sizeof buf, "%.2g", v);
+  else
+    std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
 
 const std::vector<Rgb>& plot_palette() {
   static const std::vector<Rgb> p = {{31, 119, 180},  {255, 127, 14},  {44, 160, 44},

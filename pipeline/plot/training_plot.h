@@ -27,4 +27,7 @@ const std::vector<Rgb>& plot_palette();
 // "Nice" tick values (1, 2 or 5 times a power of ten) covering [lo, hi].
 std::vector<double> nice_ticks(double lo, double hi, int target_count = 5);
 
+// A tick's text: whole numbers in full, tiny or huge values in exponent form.
+std::string tick_label(double v);
+
 }  // namespace tailor::pipeline

@@ -103,5 +103,18 @@ TEST(TrainingPlot, FromEventFilesAndErrors) {
   EXPECT_NEAR(ticks.back(), 1.0, 1e-12);
 }
 
+TEST(TrainingPlot, TickLabels) {
+  EXPECT_EQ(tick_label(15000), "15000");  // not 1.5e+04
+  EXPECT_EQ(tick_label(0), "0");
+  EXPECT_EQ(tick_label(-5), "-5");
+  EXPECT_EQ(tick_label(0.004), "0.004");
+  EXPECT_EQ(tick_label(0.0042), "0.0042");
+  EXPECT_EQ(tick_label(2.5), "2.5");
+  EXPECT_EQ(tick_label(0.0001), "0.0001");
+  EXPECT_EQ(tick_label(0.00015), "0.00015");
+  EXPECT_EQ(tick_label(2.5e6), "2500000");
+  EXPECT_EQ(tick_label(2.5e-5), "2.5e-05");
+}
+
 }  // namespace
 }  // namespace tailor::pipeline
