@@ -37,6 +37,12 @@ std::vector<Series> select(const MetricsTable& t, bool (*want)(const std::string
   return out;
 }
 
+// A series' color mixed 70% toward the background, for its raw values under the smoothed line.
+Rgb faded(Rgb c) {
+  auto mix = [](uint8_t v, uint8_t bg) { return uint8_t((3 * v + 7 * bg + 5) / 10); };
+  return {mix(c.r, kBackground.r), mix(c.g, kBackground.g), mix(c.b, kBackground.b)};
+}
+
 bool is_loss(const std::string& c) {
   return c.find("loss") != std::string::npos;
 }
@@ -46,7 +52,7 @@ bool is_lr(const std::string& c) {
 
 void draw_panel(Canvas& cv, int x0, int y0, int x1, int y1, const std::string& title,
                 const std::vector<Series>& series, double step_lo, double step_hi,
-                size_t color_offset) {
+                size_t color_offset, double smoothing) {
   double lo = INFINITY, hi = -INFINITY;
   for (const auto& s : series)
     for (const auto& p : s.points) lo = std::min(lo, p.second), hi = std::max(hi, p.second);
@@ -81,15 +87,27 @@ void draw_panel(Canvas& cv, int x0, int y0, int x1, int y1, const std::string& t
   cv.text(x0, y0 - 12 - Canvas::text_height(), title, kAxis, 2);
 
   const auto& pal = plot_palette();
-  for (size_t i = 0; i < series.size(); ++i) {
-    const Rgb c = pal[(i + color_offset) % pal.size()];
-    const auto& pts = series[i].points;
+  auto polyline = [&](const std::vector<std::pair<double, double>>& pts, Rgb c, int thickness) {
     if (pts.size() == 1)
       cv.fill_rect(int(px(pts[0].first)) - 2, int(py(pts[0].second)) - 2, int(px(pts[0].first)) + 2,
                    int(py(pts[0].second)) + 2, c);
     for (size_t k = 1; k < pts.size(); ++k)
       cv.line(px(pts[k - 1].first), py(pts[k - 1].second), px(pts[k].first), py(pts[k].second), c,
-              2);
+              thickness);
+  };
+  // Smoothed curves go over every faded raw curve, so no series' noise hides another's trend.
+  if (smoothing > 0)
+    for (size_t i = 0; i < series.size(); ++i)
+      polyline(series[i].points, faded(pal[(i + color_offset) % pal.size()]), 1);
+  for (size_t i = 0; i < series.size(); ++i) {
+    std::vector<std::pair<double, double>> pts = series[i].points;
+    if (smoothing > 0) {
+      std::vector<double> v;
+      for (const auto& p : pts) v.push_back(p.second);
+      v = smooth_curve(v, smoothing);
+      for (size_t k = 0; k < pts.size(); ++k) pts[k].second = v[k];
+    }
+    polyline(pts, pal[(i + color_offset) % pal.size()], 2);
   }
   // Legend, top right inside the panel.
   size_t name_w = 0;
@@ -117,6 +135,20 @@ std::string tick_label(double v) {
   else
     std::snprintf(buf, sizeof buf, "%.4g", v);
   return buf;
+}
+
+std::vector<double> smooth_curve(const std::vector<double>& values, double weight) {
+  TAILOR_CHECK(weight >= 0 && weight < 1, UserError, "plot smoothing must be in [0, 1), got ",
+               weight);
+  std::vector<double> out;
+  out.reserve(values.size());
+  double last = 0, debias = 1;
+  for (double v : values) {
+    last = last * weight + (1 - weight) * v;
+    debias *= weight;
+    out.push_back(last / (1 - debias));
+  }
+  return out;
 }
 
 const std::vector<Rgb>& plot_palette() {
@@ -158,13 +190,13 @@ Canvas plot_training_curves(const MetricsTable& table, const PlotOptions& opt) {
   const int left = 90, right = opt.width - 20, top = 40, bottom = opt.height - 40;
   if (!losses.empty() && !lrs.empty()) {
     const int split = top + int((bottom - top) * 0.62);
-    draw_panel(cv, left, top, right, split - 30, "LOSS", losses, s_lo, s_hi, 0);
-    draw_panel(cv, left, split + 20, right, bottom, "LEARNING RATE", lrs, s_lo, s_hi,
-               losses.size());
+    draw_panel(cv, left, top, right, split - 30, "LOSS", losses, s_lo, s_hi, 0, opt.smoothing);
+    draw_panel(cv, left, split + 20, right, bottom, "LEARNING RATE", lrs, s_lo, s_hi, losses.size(),
+               0);
   } else if (!losses.empty()) {
-    draw_panel(cv, left, top, right, bottom, "LOSS", losses, s_lo, s_hi, 0);
+    draw_panel(cv, left, top, right, bottom, "LOSS", losses, s_lo, s_hi, 0, opt.smoothing);
   } else {
-    draw_panel(cv, left, top, right, bottom, "LEARNING RATE", lrs, s_lo, s_hi, 0);
+    draw_panel(cv, left, top, right, bottom, "LEARNING RATE", lrs, s_lo, s_hi, 0, 0);
   }
   cv.text(right - Canvas::text_width("STEP"), opt.height - 14, "STEP", kAxis);
   return cv;

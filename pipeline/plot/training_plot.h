@@ -2,7 +2,8 @@
 // `tailor plot`: the loss curves (every column whose name holds "loss") in the top panel and
 // the learning rate (columns holding "learning_rate" or named "lr") in the bottom panel, with
 // axes, ticks and a legend, from a run's metrics.csv or, without one, its TensorBoard event
-// files.
+// files. Loss curves are drawn smoothed over their faded raw values: a batch-10 loss is too
+// noisy to show its trend otherwise.
 #include <string>
 #include <vector>
 
@@ -14,6 +15,8 @@ namespace tailor::pipeline {
 struct PlotOptions {
   int width = 1000;
   int height = 720;
+  // TensorBoard's smoothing weight for the loss curves; 0 draws the raw values only.
+  double smoothing = 0.9;
 };
 
 Canvas plot_training_curves(const MetricsTable& table, const PlotOptions& opt = {});
@@ -26,6 +29,10 @@ const std::vector<Rgb>& plot_palette();
 
 // "Nice" tick values (1, 2 or 5 times a power of ten) covering [lo, hi].
 std::vector<double> nice_ticks(double lo, double hi, int target_count = 5);
+
+// TensorBoard's scalar smoothing: an exponential moving average with weight `weight` in
+// [0, 1), debiased so that the first values are not pulled toward zero.
+std::vector<double> smooth_curve(const std::vector<double>& values, double weight);
 
 // A tick's text: whole numbers in full, tiny or huge values in exponent form.
 std::string tick_label(double v);

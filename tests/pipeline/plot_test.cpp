@@ -103,6 +103,47 @@ TEST(TrainingPlot, FromEventFilesAndErrors) {
   EXPECT_NEAR(ticks.back(), 1.0, 1e-12);
 }
 
+TEST(TrainingPlot, SmoothingMatchesTensorBoard) {
+  // TensorBoard's debiased EMA by hand, weight 0.5: 1/0.5, (0.25+1)/0.75, (0.625+1.5)/0.875.
+  const std::vector<double> s = smooth_curve({1, 2, 3}, 0.5);
+  ASSERT_EQ(s.size(), 3u);
+  EXPECT_DOUBLE_EQ(s[0], 1.0);
+  EXPECT_NEAR(s[1], 1.25 / 0.75, 1e-12);
+  EXPECT_NEAR(s[2], 2.125 / 0.875, 1e-12);
+  EXPECT_EQ(smooth_curve({4, 5}, 0.0), (std::vector<double>{4, 5}));
+  EXPECT_TRUE(smooth_curve({}, 0.9).empty());
+  EXPECT_THROW(smooth_curve({1}, 1.0), UserError);
+}
+
+TEST(TrainingPlot, NoisyLossIsDrawnSmoothedOverItsRawValues) {
+  // A loss alternating 2 and 4 every step: smoothed at 0.9 it settles near 3 and stays within
+  // a few tenths of it, while the raw values keep spanning the whole panel.
+  MetricsTable t;
+  t.columns = {"loss/total"};
+  for (int i = 1; i <= 400; ++i) {
+    MetricsTable::Row r;
+    r.step = i;
+    r.values["loss/total"] = i % 2 ? 2.0 : 4.0;
+    t.rows.push_back(r);
+  }
+  std::vector<double> v;
+  for (const auto& r : t.rows) v.push_back(r.values.at("loss/total"));
+  const std::vector<double> s = smooth_curve(v, 0.9);
+  for (size_t k = 100; k < s.size(); ++k) EXPECT_NEAR(s[k], 3.0, 0.11) << k;
+
+  const std::string dir = testing::scratch_dir("plot_smooth");
+  plot_training_curves(t, {800, 600, 0.9}).save_png(dir + "/s.png");
+  plot_training_curves(t, {800, 600, 0.0}).save_png(dir + "/r.png");
+  const Decoded smoothed = decode_png(dir + "/s.png"), raw_only = decode_png(dir + "/r.png");
+  const Rgb c = plot_palette()[0];
+  const Rgb faded{uint8_t((3 * c.r + 7 * 255 + 5) / 10), uint8_t((3 * c.g + 7 * 255 + 5) / 10),
+                  uint8_t((3 * c.b + 7 * 255 + 5) / 10)};
+  EXPECT_GT(count_color(smoothed, faded, 0, 800), 1000);
+  EXPECT_EQ(count_color(raw_only, faded, 0, 800), 0);
+  // The smoothed line is a thin band in the middle; the raw zigzag fills the plot area.
+  EXPECT_LT(count_color(smoothed, c, 100, 760), count_color(raw_only, c, 100, 760) / 4);
+}
+
 TEST(TrainingPlot, TickLabels) {
   EXPECT_EQ(tick_label(15000), "15000");  // not 1.5e+04
   EXPECT_EQ(tick_label(0), "0");
