@@ -22,7 +22,13 @@ std::string pad(const std::string& s, size_t w, bool left = false) {
 
 }  // namespace
 
-std::string format_class_table(const std::vector<std::string>& class_names, const EvalMetrics& m) {
+std::string class_display_name(const std::vector<std::string>& class_names, int c) {
+  return c >= 1 && size_t(c) <= class_names.size() ? class_names[c - 1]
+                                                   : "class " + std::to_string(c);
+}
+
+std::string format_class_table(const std::vector<std::string>& class_names, const EvalMetrics& m,
+                               size_t max_misses) {
   size_t name_w = 7;
   for (const auto& n : class_names) name_w = std::max(name_w, n.size());
   std::ostringstream os;
@@ -71,6 +77,21 @@ std::string format_class_table(const std::vector<std::string>& class_names, cons
        << fixed(m.top1->min_confidence, true) << " median "
        << fixed(m.top1->median_confidence, true) << " max " << fixed(m.top1->max_confidence, true)
        << "\n";
+  if (m.top1 && max_misses > 0) {
+    auto name = [&](int c) { return class_display_name(class_names, c); };
+    const auto& misses = m.top1->misses;
+    for (size_t i = 0; i < misses.size() && i < max_misses; ++i) {
+      const Top1Miss& x = misses[i];
+      os << "  wrong: " << x.image_id << " is " << name(x.label) << ", ";
+      if (x.predicted == 0)
+        os << "no detection\n";
+      else
+        os << "top " << name(x.predicted) << " " << fixed(x.score, true) << " (" << name(x.label)
+           << " " << fixed(x.label_score, true) << ")\n";
+    }
+    if (misses.size() > max_misses)
+      os << "  ... and " << misses.size() - max_misses << " more wrong (all in metrics.json)\n";
+  }
   return os.str();
 }
 

@@ -17,7 +17,12 @@ struct EvalMetrics {
 };
 
 // One row per class (class_names[c-1] names class c), then a summary row; metrics that were
-// not computed are left out, absent values print as "-".
-std::string format_class_table(const std::vector<std::string>& class_names, const EvalMetrics& m);
+// not computed are left out, absent values print as "-". Then the top-1 misses, the first
+// `max_misses` of them (all of them are in metrics.json; 0 lists none).
+// class_names[c-1], or "class C" for an id outside the names.
+std::string class_display_name(const std::vector<std::string>& class_names, int c);
+
+std::string format_class_table(const std::vector<std::string>& class_names, const EvalMetrics& m,
+                               size_t max_misses = 20);
 
 }  // namespace tailor::pipeline

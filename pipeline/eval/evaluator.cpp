@@ -108,6 +108,15 @@ nlohmann::json source_json(const SourceEval& s, const std::vector<std::string>& 
                  {"confidence_median", number(v->median_confidence)},
                  {"confidence_max", number(v->max_confidence)},
                  {"per_class", per}};
+    nlohmann::json wrong = nlohmann::json::array();
+    auto name = [&](int c) { return class_display_name(names, c); };
+    for (const Top1Miss& x : v->misses)
+      wrong.push_back({{"image_id", x.image_id},
+                       {"label", name(x.label)},
+                       {"predicted", x.predicted ? name(x.predicted) : "none"},
+                       {"score", x.score},
+                       {"label_score", x.label_score}});
+    j["top1"]["wrong"] = wrong;
   }
   return j;
 }
@@ -221,12 +230,13 @@ std::string eval_metrics_json(const EvalResult& r, const EvalOptions& opts) {
 
 std::string format_eval_report(const EvalResult& r) {
   std::ostringstream os;
-  auto section = [&](const SourceEval& s) {
+  auto section = [&](const SourceEval& s, size_t max_misses) {
     os << "== " << s.name << ": " << s.images.size() << " images ==\n"
-       << format_class_table(r.class_names, s.metrics) << "\n";
+       << format_class_table(r.class_names, s.metrics, max_misses) << "\n";
   };
-  for (const SourceEval& s : r.sources) section(s);
-  if (r.sources.size() != 1) section(r.overall);
+  for (const SourceEval& s : r.sources) section(s, 20);
+  // The union's wrong images were each listed under their source.
+  if (r.sources.size() != 1) section(r.overall, 0);
   return os.str();
 }
 

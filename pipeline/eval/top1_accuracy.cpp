@@ -19,16 +19,22 @@ Top1Result top1_accuracy(const std::vector<ImageDetections>& images, int num_cla
     if (in_range) ++r.images_per_class[label - 1];
     // The first of equal top scores, as argmax would pick.
     const DetectionBox* top = nullptr;
-    for (const auto& d : img.detections)
+    float label_score = 0.f;
+    for (const auto& d : img.detections) {
       if (!top || d.score > top->score) top = &d;
+      if (d.label == label) label_score = std::max(label_score, d.score);
+    }
     if (!top) {
       ++r.num_without_detection;
+      r.misses.push_back({img.image_id, label, 0, 0.f, 0.f});
       continue;
     }
     confidences.push_back(top->score);
     if (top->label == label) {
       ++r.num_correct;
       if (in_range) ++r.correct_per_class[label - 1];
+    } else {
+      r.misses.push_back({img.image_id, label, top->label, top->score, label_score});
     }
   }
   const double nan = std::numeric_limits<double>::quiet_NaN();

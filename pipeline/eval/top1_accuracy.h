@@ -3,12 +3,21 @@
 // exactly one labelled object, the share whose highest-scoring detection has that object's
 // class. An image without any detection counts as wrong. Also the spread of those top
 // detections' confidences (min / median / max), which tells whether a threshold would cut
-// correct tags.
+// correct tags. The wrong images are listed, so a user can look at them.
+#include <string>
 #include <vector>
 
 #include "pipeline/eval/detection_types.h"
 
 namespace tailor::pipeline {
+
+struct Top1Miss {
+  std::string image_id;
+  int label = 0;            // the labelled class
+  int predicted = 0;        // the top detection's class; 0 when there is no detection
+  float score = 0.f;        // the top detection's score
+  float label_score = 0.f;  // the best score of a detection of the labelled class (0 if none)
+};
 
 struct Top1Result {
   int num_images = 0;  // single-object images
@@ -19,6 +28,7 @@ struct Top1Result {
   double min_confidence = 0.0, median_confidence = 0.0, max_confidence = 0.0;
   std::vector<int> images_per_class;  // index c-1: single-object images labelled c
   std::vector<int> correct_per_class;
+  std::vector<Top1Miss> misses;  // in input order
 };
 
 Top1Result top1_accuracy(const std::vector<ImageDetections>& images, int num_classes);

@@ -124,6 +124,7 @@ TEST(Top1Accuracy, SingleObjectImagesOnly) {
       image({{B(0, 0, 1, 1), 1}}, {{B(0, 0, 1, 1), 1, .3f}}),                           // right
       image({{B(0, 0, 1, 1), 2}}, {{B(0, 0, 1, 1), 2, .8f}}),                           // right
   };
+  for (size_t i = 0; i < images.size(); ++i) images[i].image_id = "img" + std::to_string(i);
   const Top1Result r = top1_accuracy(images, 3);
   EXPECT_EQ(r.num_images, 5);
   EXPECT_EQ(r.num_correct, 3);
@@ -135,6 +136,15 @@ TEST(Top1Accuracy, SingleObjectImagesOnly) {
   EXPECT_FLOAT_EQ(r.max_confidence, .9f);
   EXPECT_EQ(r.images_per_class, (std::vector<int>{2, 2, 1}));
   EXPECT_EQ(r.correct_per_class, (std::vector<int>{1, 2, 0}));
+  // The wrong ones, in order: class 3 tagged as 1 (class 3's best .4), and one without output.
+  ASSERT_EQ(r.misses.size(), 2u);
+  EXPECT_EQ(r.misses[0].image_id, "img1");
+  EXPECT_EQ(r.misses[0].label, 3);
+  EXPECT_EQ(r.misses[0].predicted, 1);
+  EXPECT_FLOAT_EQ(r.misses[0].score, .6f);
+  EXPECT_FLOAT_EQ(r.misses[0].label_score, .4f);
+  EXPECT_EQ(r.misses[1].image_id, "img2");
+  EXPECT_EQ(r.misses[1].predicted, 0);
   EXPECT_TRUE(std::isnan(top1_accuracy({}, 3).accuracy));
 }
 
@@ -169,6 +179,31 @@ TEST(ClassTable, RowsAndSummary) {
   EXPECT_NE(t.find("Jeans           0         -          -         -       0"), std::string::npos)
       << t;
   EXPECT_NE(t.find("top-1 1/1"), std::string::npos) << t;
+  EXPECT_EQ(t.find("wrong:"), std::string::npos) << t;
+}
+
+TEST(ClassTable, ListsTheWrongImages) {
+  std::vector<ImageDetections> images;
+  for (int i = 0; i < 4; ++i) {
+    images.push_back(
+        image({{B(0, 0, 1, 1), 1}}, {{B(0, 0, 1, 1), 2, .75f}, {B(0, 0, 1, 1), 1, .5f}}));
+    images.back().image_id = "shirt" + std::to_string(i);
+  }
+  images.push_back(image({{B(0, 0, 1, 1), 2}}, {}));
+  images.back().image_id = "blank";
+  EvalMetrics m;
+  m.top1 = top1_accuracy(images, 2);
+  const std::string all = format_class_table({"Jackets", "Jeans"}, m);
+  EXPECT_NE(all.find("  wrong: shirt0 is Jackets, top Jeans 0.7500 (Jackets 0.5000)\n"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("  wrong: blank is Jeans, no detection\n"), std::string::npos) << all;
+  const std::string some = format_class_table({"Jackets", "Jeans"}, m, 2);
+  EXPECT_NE(some.find("wrong: shirt1"), std::string::npos) << some;
+  EXPECT_EQ(some.find("wrong: shirt2"), std::string::npos) << some;
+  EXPECT_NE(some.find("  ... and 3 more wrong (all in metrics.json)\n"), std::string::npos) << some;
+  EXPECT_EQ(format_class_table({"Jackets", "Jeans"}, m, 0).find("wrong"), std::string::npos);
+  EXPECT_EQ(class_display_name({"Jackets"}, 7), "class 7");
 }
 
 }  // namespace
