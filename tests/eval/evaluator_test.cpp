@@ -173,10 +173,24 @@ TEST(Evaluator, SummarizesEachSourceAndAllTogether) {
   EXPECT_TRUE(j["sources"][3]["top1"]["accuracy"].is_null());
   EXPECT_EQ(j["sources"][2]["slug"], "a_test_2");
   EXPECT_EQ(j["scalars"]["eval/all/mAP@0.5"].get<double>(), 0.5);
+  // b's one wrong tag, with names and scores; a has none.
+  ASSERT_EQ(j["sources"][1]["top1"]["wrong"].size(), 1u);
+  const auto& wrong = j["sources"][1]["top1"]["wrong"][0];
+  EXPECT_EQ(wrong["image_id"], "img");
+  EXPECT_EQ(wrong["label"], "class 2");
+  EXPECT_EQ(wrong["predicted"], "class 1");
+  EXPECT_FLOAT_EQ(wrong["score"].get<float>(), .8f);
+  EXPECT_EQ(wrong["label_score"].get<double>(), 0.0);
+  EXPECT_TRUE(j["sources"][0]["top1"]["wrong"].empty());
+  EXPECT_EQ(j["all"]["top1"]["wrong"].size(), 1u);
 
   const std::string report = format_eval_report(r);
   EXPECT_NE(report.find("== b:test: 1 images =="), std::string::npos) << report;
   EXPECT_NE(report.find("== all: 3 images =="), std::string::npos) << report;
+  // Listed once, under its source, not again under the union.
+  const size_t at = report.find("  wrong: img is class 2, top class 1 0.8000 (class 2 0.0000)\n");
+  EXPECT_NE(at, std::string::npos) << report;
+  EXPECT_EQ(report.find("wrong:", at + 3), std::string::npos) << report;
 }
 
 TEST(Evaluator, OnlyTheAskedMetrics) {
