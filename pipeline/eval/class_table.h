@@ -1,5 +1,6 @@
 #pragma once
 // The per-class evaluation table printed by `tailor eval` and saved next to the checkpoint.
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,13 +17,16 @@ struct EvalMetrics {
   std::optional<Top1Result> top1;
 };
 
-// One row per class (class_names[c-1] names class c), then a summary row; metrics that were
-// not computed are left out, absent values print as "-". Then the top-1 misses, the first
-// `max_misses` of them (all of them are in metrics.json; 0 lists none).
 // class_names[c-1], or "class C" for an id outside the names.
 std::string class_display_name(const std::vector<std::string>& class_names, int c);
 
+// How many top-1 misses a table lists; metrics.json has all of them.
+constexpr size_t kListedTop1Misses = 20;
+
+// One row per class (class_names[c-1] names class c), then a summary row; metrics that were
+// not computed are left out, absent values print as "-". Then the first `max_misses` top-1
+// misses (0 lists none).
 std::string format_class_table(const std::vector<std::string>& class_names, const EvalMetrics& m,
-                               size_t max_misses = 20);
+                               size_t max_misses = kListedTop1Misses);
 
 }  // namespace tailor::pipeline

@@ -234,7 +234,7 @@ std::string format_eval_report(const EvalResult& r) {
     os << "== " << s.name << ": " << s.images.size() << " images ==\n"
        << format_class_table(r.class_names, s.metrics, max_misses) << "\n";
   };
-  for (const SourceEval& s : r.sources) section(s, 20);
+  for (const SourceEval& s : r.sources) section(s, kListedTop1Misses);
   // The union's wrong images were each listed under their source.
   if (r.sources.size() != 1) section(r.overall, 0);
   return os.str();
