@@ -192,4 +192,14 @@ LabelMap LabelMap::load(const std::string& path) {
   return pbtxt ? parse_pbtxt(text, path) : parse_lines(text, path);
 }
 
+int box_class_id(const Example& ex, size_t box, const LabelMap* labels) {
+  const Box& b = ex.boxes[box];
+  int id = b.label_id;
+  if (id == 0 && labels) id = labels->id_of(b.label);
+  if (id == 0)
+    throw UserError(
+        detail::concat(ex.where(), ": object ", box + 1, ": unknown class '", b.label, "'"));
+  return id;
+}
+
 }  // namespace tailor::data

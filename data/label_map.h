@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "data/example.h"
+
 namespace tailor::data {
 
 struct LabelItem {
@@ -43,6 +45,10 @@ class LabelMap {
  private:
   std::vector<LabelItem> items_;
 };
+
+// The class id of ex.boxes[box]: its own id, else its name looked up in `labels`. Throws a
+// UserError naming the file and the object when neither knows the class.
+int box_class_id(const Example& ex, size_t box, const LabelMap* labels);
 
 // Lower-case ASCII copy.
 std::string ascii_lower(std::string s);

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "data/formats.h"
+#include "data/repeat_factor.h"
 #include "engine/error.h"
 
 namespace tailor::data {
@@ -21,11 +22,7 @@ std::vector<NormBox> prepare_example(const Example& ex, const std::vector<Augmen
   std::vector<NormBox> boxes;
   for (size_t i = 0; i < ex.boxes.size(); ++i) {
     const Box& b = ex.boxes[i];
-    int id = b.label_id;
-    if (id == 0 && labels) id = labels->id_of(b.label);
-    if (id == 0)
-      throw UserError(
-          detail::concat(ex.where(), ": object ", i + 1, ": unknown class '", b.label, "'"));
+    const int id = box_class_id(ex, i, labels);
     NormBox nb;
     nb.ymin = b.ymin / ex.height, nb.xmin = b.xmin / ex.width;
     nb.ymax = b.ymax / ex.height, nb.xmax = b.xmax / ex.width;
@@ -44,7 +41,13 @@ Loader::Loader(const Dataset& dataset, LoaderOptions options)
   TAILOR_CHECK(opt_.batch_size > 0 && opt_.height > 0 && opt_.width > 0 && opt_.max_boxes > 0,
                UserError, "data loader: batch size, image size and max_boxes must be positive");
   validate_augmentation(opt_.augmentation);
-  int64_t n = static_cast<int64_t>(ds_.size());
+  const int64_t n = static_cast<int64_t>(ds_.size());
+  TAILOR_CHECK(opt_.sample_weights.empty() || opt_.repeat, UserError,
+               "data loader: sample weights need a repeating (training) loader");
+  TAILOR_CHECK(opt_.sample_weights.empty() || static_cast<int64_t>(opt_.sample_weights.size()) == n,
+               UserError, "data loader: ", opt_.sample_weights.size(), " sample weights for ", n,
+               " examples");
+  epoch_length_ = opt_.sample_weights.empty() ? n : sample_epoch_length(opt_.sample_weights);
   total_batches_ = opt_.repeat ? -1 : (n + opt_.batch_size - 1) / opt_.batch_size;
   int threads = std::max(1, opt_.threads);
   opt_.prefetch_batches = std::max(opt_.prefetch_batches, threads);
@@ -64,8 +67,7 @@ Loader::~Loader() {
 }
 
 int64_t Loader::num_batches() const {
-  int64_t n = static_cast<int64_t>(ds_.size());
-  return (n + opt_.batch_size - 1) / opt_.batch_size;
+  return (epoch_length_ + opt_.batch_size - 1) / opt_.batch_size;
 }
 int64_t Loader::skipped() const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -86,12 +88,26 @@ std::shared_ptr<const std::vector<int64_t>> Loader::order(int64_t epoch) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = orders_.find(epoch);
   if (it != orders_.end()) return it->second;
+  auto shuffle = [](std::vector<int64_t>* v, Rng& rng) {
+    for (size_t i = v->size(); i > 1; --i)
+      std::swap((*v)[i - 1], (*v)[uniform_int(rng, static_cast<uint32_t>(i))]);
+  };
   std::vector<int64_t> o(ds_.size());
   std::iota(o.begin(), o.end(), 0);
+  if (!opt_.sample_weights.empty()) {
+    // Which images get the rounding's extra copy changes from epoch to epoch (its own
+    // stream, so unweighted runs keep their order).
+    Rng rng = example_rng(opt_.seed, epoch, -2);
+    double offset = 0.5;
+    if (opt_.shuffle) {
+      shuffle(&o, rng);
+      offset = uniform01(rng);
+    }
+    o = systematic_sample(opt_.sample_weights, o, offset);
+  }
   if (opt_.shuffle) {
     Rng rng = example_rng(opt_.seed, epoch, -1);
-    for (size_t i = o.size(); i > 1; --i)
-      std::swap(o[i - 1], o[uniform_int(rng, static_cast<uint32_t>(i))]);
+    shuffle(&o, rng);
   }
   // Only the epochs of batches in flight are needed; holders keep theirs alive.
   while (orders_.size() > 8) orders_.erase(orders_.begin());
@@ -102,7 +118,7 @@ std::shared_ptr<const std::vector<int64_t>> Loader::order(int64_t epoch) {
 
 Batch Loader::build(int64_t b) {
   const int B = opt_.batch_size, H = opt_.height, W = opt_.width, M = opt_.max_boxes;
-  const int64_t n = static_cast<int64_t>(ds_.size());
+  const int64_t n = epoch_length_;
   Batch batch;
   batch.index = b;
   batch.images = Tensor::zeros({B, H, W, 3});
@@ -124,8 +140,13 @@ Batch Loader::build(int64_t b) {
     // A bad example is replaced by the next good one in this epoch's order (deterministic:
     // decoding does not depend on timing).
     for (int64_t tries = 0; tries < n; ++tries) {
-      idx = ord[(k + tries) % n];
-      Rng rng = example_rng(opt_.seed, epoch, idx);
+      const int64_t slot = (k + tries) % n;
+      idx = ord[slot];
+      // A repeated image's copies in one epoch must not share their augmentation, so weighted
+      // epochs key each sample's stream by its slot (past the image indices).
+      const int64_t stream =
+          opt_.sample_weights.empty() ? idx : static_cast<int64_t>(ds_.size()) + slot;
+      Rng rng = example_rng(opt_.seed, epoch, stream);
       try {
         boxes = prepare_example(ds_[idx], opt_.augmentation, rng, opt_.decode, opt_.labels, H, W,
                                 img + size_t(i) * H * W * 3);

@@ -39,6 +39,9 @@ struct LoaderOptions {
   // training run starting at its global step sees exactly the batches it would have seen.
   int64_t start_batch = 0;
   std::vector<AugmentStep> augmentation;
+  // Per-example weights for repeat-factor sampling (see data/repeat_factor.h); empty: every
+  // example once per epoch. An epoch then holds round(sum) samples. Training only.
+  std::vector<double> sample_weights;
   OnBadExample on_bad_example = OnBadExample::kFail;
   DecodeOptions decode;
   const LabelMap* labels = nullptr;  // ids for boxes read without one
@@ -71,9 +74,10 @@ class Loader {
   // UserError (on_bad_example: fail) at the batch where it happened.
   bool next(Batch* out);
 
-  int64_t num_batches() const;    // per pass (repeat: batches per epoch, rounded up)
-  int64_t skipped() const;        // bad examples replaced (on_bad_example: skip)
-  int64_t boxes_dropped() const;  // boxes past max_boxes
+  int64_t num_batches() const;  // per pass (repeat: batches per epoch, rounded up)
+  int64_t epoch_length() const { return epoch_length_; }
+  int64_t skipped() const;                        // bad examples replaced (on_bad_example: skip)
+  int64_t boxes_dropped() const;                  // boxes past max_boxes
   std::vector<std::string> bad_examples() const;  // "where: why", each once
 
  private:
@@ -83,6 +87,7 @@ class Loader {
 
   const Dataset& ds_;
   LoaderOptions opt_;
+  int64_t epoch_length_;   // samples per epoch: the dataset size, or round(sum of weights)
   int64_t total_batches_;  // -1: endless
   mutable std::mutex mu_;
   std::condition_variable cv_;

@@ -137,6 +137,9 @@ InputConfig parse_input(YamlSection s, const std::string& base_dir) {
   s.require(!c.label_map.empty(), "label_map", "must not be empty");
   c.label_map = resolve_path(base_dir, c.label_map);
   s.read("shuffle", &c.shuffle);
+  s.read("repeat_factor_threshold", &c.repeat_factor_threshold);
+  s.require(c.repeat_factor_threshold >= 0 && c.repeat_factor_threshold <= 1,
+            "repeat_factor_threshold", "must be between 0 (off) and 1");
   s.read("on_bad_example", &c.on_bad_example);
   s.require(c.on_bad_example == "fail" || c.on_bad_example == "skip", "on_bad_example",
             "must be fail or skip");

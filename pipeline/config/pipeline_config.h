@@ -43,6 +43,10 @@ struct InputConfig {
   std::vector<InputSource> sources;
   std::string label_map;  // resolved; a TF OD API label_map.pbtxt
   bool shuffle = true;    // eval ignores it
+  // Repeat-factor sampling threshold t (0: off; eval ignores it). Within each source, an
+  // image whose rarest class is in a fraction f < t of that source's images is repeated
+  // sqrt(t / f) times per epoch on average. See data/repeat_factor.h.
+  double repeat_factor_threshold = 0;
   // A corrupt image or record: "fail" stops with an error naming it; "skip" (training only)
   // replaces it with the next good example, counts it and lists it at the end. Evaluation
   // always fails, since skipping would change what the metrics measure.

@@ -19,6 +19,7 @@
 #include "engine/thread_pool.h"
 #include "models/ssd_loss.h"
 #include "pipeline/input/input_data.h"
+#include "pipeline/input/sample_weights.h"
 #include "pipeline/logging/metrics_csv.h"
 #include "pipeline/model_io/fine_tune.h"
 #include "pipeline/progress.h"
@@ -102,6 +103,8 @@ TrainResult train(const PipelineConfig& config, const TrainOptions& options) {
   for (const NamedDataset& s : input.sources)
     log << " " << s.name << " (" << s.examples.size() << ")";
   log << "\n";
+  const SampleWeights weights = sample_weights(input, config.train_input.repeat_factor_threshold);
+  log << weights.report;
 
   models::SsdConfig model_config = config.model;
   model_config.init_seed = tc.seed;
@@ -158,6 +161,7 @@ TrainResult train(const PipelineConfig& config, const TrainOptions& options) {
   lo.shuffle = config.train_input.shuffle;
   lo.repeat = true;
   lo.augmentation = to_augment_steps(tc.augmentation);
+  lo.sample_weights = weights.per_image;
   lo.labels = &input.labels;
   lo.start_batch = step;
   lo.on_bad_example = data::parse_on_bad_example(config.train_input.on_bad_example);

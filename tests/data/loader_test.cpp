@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "data/formats.h"
 #include "engine/error.h"
 
@@ -88,4 +90,54 @@ TEST(Loader, OnBadExampleFailOrSkip) {
   EXPECT_EQ(loader.skipped(), 1);
   ASSERT_EQ(loader.bad_examples().size(), 1u);
   EXPECT_FALSE(loader.next(&b));
+}
+
+TEST(Loader, SampleWeightsRepeatImagesWithFreshAugmentation) {
+  LabelMap labels = LabelMap::load(kData + "/label_map.pbtxt");
+  Dataset ds = read_dataset(Format::kVoc, kData + "/dataturks_val:val", {&labels});
+  ds.resize(6);
+  LoaderOptions o;
+  o.batch_size = 5;
+  o.height = o.width = 32;
+  o.seed = 1;
+  o.labels = &labels;
+  o.augmentation = {{"ssd_random_crop", {}}};
+  o.sample_weights = {3.0, 1.0, 1.0, 1.0, 1.0, 1.0};  // image 0 three times per epoch
+  auto first_batches = [&](int threads) {
+    o.threads = threads;
+    Loader loader(ds, o);
+    EXPECT_EQ(loader.epoch_length(), 8);
+    EXPECT_EQ(loader.num_batches(), 2);
+    std::vector<Batch> out(4);  // two epochs of 8 samples, in batches of 5
+    for (Batch& b : out) EXPECT_TRUE(loader.next(&b));
+    return out;
+  };
+  std::vector<Batch> a = first_batches(1), b = first_batches(3);
+  std::vector<int64_t> order;
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].example_indices, b[i].example_indices);
+    EXPECT_EQ(a[i].images.to_vector(), b[i].images.to_vector());
+    order.insert(order.end(), a[i].example_indices.begin(), a[i].example_indices.end());
+  }
+  for (int epoch = 0; epoch < 2; ++epoch) {
+    std::vector<int> seen(6, 0);
+    for (int k = 0; k < 8; ++k) ++seen[order[epoch * 8 + k]];
+    EXPECT_EQ(seen, (std::vector<int>{3, 1, 1, 1, 1, 1})) << "epoch " << epoch;
+  }
+  // The copies of image 0 draw their own crops (ssd_random_crop may keep the whole image, so
+  // copies can match by chance; with seed 1 all three differ).
+  std::set<std::vector<float>> copies;
+  for (int k = 0; k < 8; ++k) {
+    if (order[k] != 0) continue;
+    std::vector<float> all = a[k / 5].images.to_vector();
+    const size_t px = 32 * 32 * 3;
+    copies.emplace(all.begin() + (k % 5) * px, all.begin() + (k % 5 + 1) * px);
+  }
+  EXPECT_EQ(copies.size(), 3u);
+
+  o.repeat = false;
+  EXPECT_THROW(Loader(ds, o), UserError);
+  o.repeat = true;
+  o.sample_weights = {1.0, 1.0};
+  EXPECT_THROW(Loader(ds, o), UserError);
 }

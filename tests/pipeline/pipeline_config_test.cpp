@@ -106,6 +106,18 @@ TEST(PipelineConfig, DefaultsAndResolution) {
   EXPECT_FALSE(c.has_eval_input);
   EXPECT_EQ(c.eval.metrics, std::vector<Metric>{Metric::kVocAp});
   EXPECT_EQ(c.conv_impl.depthwise, DepthwiseImpl::kAuto);
+  EXPECT_EQ(c.train_input.repeat_factor_threshold, 0.0);  // sampling off
+}
+
+TEST(PipelineConfig, RepeatFactorThreshold) {
+  const std::string dir = scratch_dir("config_repeat_factor");
+  const PipelineConfig c = load_pipeline_config(
+      write_text(dir + "/run.yaml", minimal() + "  repeat_factor_threshold: 0.15\n"));
+  EXPECT_DOUBLE_EQ(c.train_input.repeat_factor_threshold, 0.15);
+  const std::string e = error_of(minimal() + "  repeat_factor_threshold: 2\n");
+  EXPECT_NE(e.find(":15: train_input.repeat_factor_threshold must be between 0 (off) and 1"),
+            std::string::npos)
+      << e;
 }
 
 TEST(PipelineConfig, SourceSpecs) {

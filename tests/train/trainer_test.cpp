@@ -22,18 +22,25 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Trains quietly; `log` (optional) receives what train() logged.
+TrainResult run(const PipelineConfig& c, int64_t steps, bool resume, std::string* log = nullptr) {
+  TrainOptions o;
+  o.num_steps = steps;
+  o.resume = resume;
+  std::ostringstream out;
+  o.log = &out;
+  o.progress_tty = 0;
+  TrainResult r = train(c, o);
+  if (log) *log = out.str();
+  return r;
+}
+
 TrainResult run(const std::string& config_path, int64_t steps, bool resume,
                 float force_learning_rate = 0) {
   PipelineConfig c = load_pipeline_config(config_path);
   if (force_learning_rate > 0)
     c.train.rms_prop.learning_rate.initial_learning_rate = force_learning_rate;
-  TrainOptions o;
-  o.num_steps = steps;
-  o.resume = resume;
-  std::ostringstream log;
-  o.log = &log;
-  o.progress_tty = 0;
-  return train(c, o);
+  return run(c, steps, resume);
 }
 
 TEST(Trainer, ResumeIsBitExact) {
@@ -142,6 +149,35 @@ TEST(Trainer, BadImageFailsNamingItOrIsSkippedWhenConfigured) {
   fs::remove_all(dir + "/run");
   const TrainResult r = run(cfg, -1, false);
   EXPECT_EQ(r.last_step, 4);
+}
+
+TEST(Trainer, RepeatFactorSamplingIsLoggedAndResumesBitExact) {
+  auto with_sampling = [](const std::string& dir) {
+    testing::make_tiny_voc(dir, 6);  // Trousers, Shoes, Shoes, Shirts, Tops, Tops
+    const std::string cfg = testing::tiny_config(dir, 8, 4);
+    std::string yaml = testing::slurp(cfg);
+    const std::string input = "train_input:\n  format: voc\n";
+    yaml.replace(yaml.find(input), input.size(), input + "  repeat_factor_threshold: 0.5\n");
+    std::ofstream(cfg) << yaml;
+    return load_pipeline_config(cfg);
+  };
+  std::string log;
+  const TrainResult whole =
+      run(with_sampling(testing::tiny_scratch("repeat_whole")), 8, false, &log);
+  // 1 image of 6 holds Trousers or Shirts: sqrt(0.5 / (1/6)) = 1.73; Shoes and Tops, 2 of 6:
+  // 1.22. 2 x 1.73 + 4 x 1.22 = 8.36 samples per epoch, rounded to 8.
+  EXPECT_NE(log.find("train: repeat-factor sampling (threshold 0.5): 8 samples per epoch from 6 "
+                     "images\n  voc:train: Shirts x1.73 (1 of 6 images), Trousers x1.73 (1 of 6 "
+                     "images), Shoes x1.22 (2 of 6 images), Tops x1.22 (2 of 6 images)\n"),
+            std::string::npos)
+      << log;
+  // 8 steps of batch 2 cross the epoch boundary; resuming at step 4 gives the same batches.
+  const PipelineConfig split = with_sampling(testing::tiny_scratch("repeat_split"));
+  const TrainResult first = run(split, 4, false);
+  const TrainResult second = run(split, 8, true);
+  ASSERT_EQ(first.losses.size() + second.losses.size(), 8u);
+  for (size_t i = 0; i < 8; ++i)
+    EXPECT_EQ(whole.losses[i], i < 4 ? first.losses[i] : second.losses[i - 4]) << "step " << i + 1;
 }
 
 }  // namespace

@@ -1,0 +1,51 @@
+#include "pipeline/input/sample_weights.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+#include <utility>
+
+#include "data/repeat_factor.h"
+
+namespace tailor::pipeline {
+
+namespace {
+
+std::string factor_text(double r) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "x%.2f", r);
+  return buf;
+}
+
+}  // namespace
+
+SampleWeights sample_weights(const InputData& input, double threshold) {
+  SampleWeights out;
+  if (threshold <= 0) return out;
+  std::ostringstream sources;
+  for (const NamedDataset& s : input.sources) {
+    data::RepeatFactors rf = data::repeat_factors(s.examples, threshold, &input.labels);
+    out.per_image.insert(out.per_image.end(), rf.per_image.begin(), rf.per_image.end());
+    std::vector<std::pair<double, int>> repeated;
+    for (const auto& [id, r] : rf.per_class)
+      if (r > 1.0) repeated.emplace_back(r, id);
+    std::stable_sort(repeated.begin(), repeated.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    sources << "  " << s.name << ":";
+    if (repeated.empty()) sources << " no class below the threshold";
+    for (size_t i = 0; i < repeated.size(); ++i)
+      sources << (i ? ", " : " ") << input.labels.name_of(repeated[i].second) << " "
+              << factor_text(repeated[i].first) << " (" << rf.images_of[repeated[i].second]
+              << " of " << s.examples.size() << " images)";
+    sources << "\n";
+  }
+  std::ostringstream report;
+  report << "train: repeat-factor sampling (threshold " << threshold
+         << "): " << data::sample_epoch_length(out.per_image) << " samples per epoch from "
+         << out.per_image.size() << " images\n"
+         << sources.str();
+  out.report = report.str();
+  return out;
+}
+
+}  // namespace tailor::pipeline

@@ -1,0 +1,22 @@
+#pragma once
+// Training's repeat-factor sampling weights, with the frequencies counted per source: the
+// sources are separate domains (street photos, product photos), so a class that is common
+// in one but rare in the other is still rare in the one where it is rare.
+#include <string>
+#include <vector>
+
+#include "pipeline/input/input_data.h"
+
+namespace tailor::pipeline {
+
+struct SampleWeights {
+  std::vector<double> per_image;  // in InputData::all() order; empty when sampling is off
+  // "train: repeat-factor sampling ..." and one line per source listing its repeated
+  // classes, for the training log.
+  std::string report;
+};
+
+// threshold 0 turns sampling off (empty weights, empty report).
+SampleWeights sample_weights(const InputData& input, double threshold);
+
+}  // namespace tailor::pipeline
