@@ -41,6 +41,9 @@ void run_check(const std::string& path) {
   for (const auto& s : c.train_input.sources)
     std::cout << "  train data: " << s.name << " (" << to_string(s.format) << ") " << s.path
               << "\n";
+  if (c.train_input.repeat_factor_threshold > 0)
+    std::cout << "  train sampling: repeat factors, threshold "
+              << c.train_input.repeat_factor_threshold << ", class frequencies per source\n";
   if (c.has_eval_input)
     for (const auto& s : c.eval_input.sources)
       std::cout << "  eval data: " << s.name << " (" << to_string(s.format) << ") " << s.path
