@@ -1,6 +1,7 @@
 #include "pipeline/input/sample_weights.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 #include <utility>
@@ -28,7 +29,7 @@ SampleWeights sample_weights(const InputData& input, double threshold) {
     out.per_image.insert(out.per_image.end(), rf.per_image.begin(), rf.per_image.end());
     std::vector<std::pair<double, int>> repeated;
     for (const auto& [id, r] : rf.per_class)
-      if (r > 1.0) repeated.emplace_back(r, id);
+      if (std::round(r * 100) > 100) repeated.emplace_back(r, id);  // as printed: above x1.00
     std::stable_sort(repeated.begin(), repeated.end(),
                      [](const auto& a, const auto& b) { return a.first > b.first; });
     sources << "  " << s.name << ":";

@@ -45,6 +45,14 @@ TEST(SampleWeights, CountsEachSourceOnItsOwn) {
             "  product:train: Jackets x2.00 (1 of 5 images)\n");
 }
 
+TEST(SampleWeights, FactorsThatPrintAsOneAreNotListed) {
+  // Shirts in 4 of 5 product images: sqrt(0.801 / 0.8) = 1.0006, printed x1.00.
+  const SampleWeights w = sample_weights(two_sources(), 0.801);
+  EXPECT_GT(w.per_image[5], 1.0);
+  EXPECT_NE(w.report.find("  product:train: Jackets x2.00 (1 of 5 images)\n"), std::string::npos)
+      << w.report;
+}
+
 TEST(SampleWeights, ThresholdZeroIsOff) {
   const SampleWeights w = sample_weights(two_sources(), 0);
   EXPECT_TRUE(w.per_image.empty());
