@@ -58,9 +58,8 @@ std::vector<int64_t> systematic_sample(const std::vector<double>& w,
   std::vector<int64_t> out;
   out.reserve(length);
   int64_t pos = 0;
-  double end = 0;
   auto image_at = [&](int64_t p) { return visit.empty() ? p : visit[p]; };
-  end = w[image_at(0)];
+  double end = w[image_at(0)];
   for (int64_t j = 0; j < length; ++j) {
     const double point = (j + offset) * sum / length;
     while (point >= end && pos + 1 < n) end += w[image_at(++pos)];
