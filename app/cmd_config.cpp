@@ -39,15 +39,15 @@ void run_check(const std::string& path) {
             << c.train.rms_prop.learning_rate.initial_learning_rate << ", output "
             << c.train.output_dir << "\n";
   for (const auto& s : c.train_input.sources)
-    std::cout << "  train data: " << s.name << " (" << to_string(s.format) << ") " << s.path
-              << "\n";
+    std::cout << "  train data: " << s.name << " (" << tailor::data::format_name(s.format) << ") "
+              << s.path << "\n";
   if (c.train_input.repeat_factor_threshold > 0)
     std::cout << "  train sampling: repeat factors, threshold "
               << c.train_input.repeat_factor_threshold << ", class frequencies per source\n";
   if (c.has_eval_input)
     for (const auto& s : c.eval_input.sources)
-      std::cout << "  eval data: " << s.name << " (" << to_string(s.format) << ") " << s.path
-                << "\n";
+      std::cout << "  eval data: " << s.name << " (" << tailor::data::format_name(s.format) << ") "
+                << s.path << "\n";
 }
 
 }  // namespace

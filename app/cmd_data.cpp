@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,8 +11,9 @@
 #include "app/command.h"
 #include "bench/data_bench.h"
 #include "data/augment.h"
+#include "data/dataset_io.h"
 #include "data/dataset_report.h"
-#include "data/formats.h"
+#include "data/image_labels.h"
 #include "data/voc.h"
 #include "engine/error.h"
 #include "engine/io/atomic_file.h"
@@ -23,7 +25,13 @@ namespace {
 
 using namespace tailor;
 
-const char* kFormats = "voc, csv, tfrecord, dataturks, coco";
+// Every format's name and layout, from data/'s one format table.
+std::string formats_help() {
+  std::string s;
+  for (const data::FormatInfo& f : data::format_table())
+    s += std::string(s.empty() ? "" : "; ") + f.name + ": " + f.layout;
+  return s;
+}
 
 std::unique_ptr<data::LabelMap> load_labels(const std::string& path) {
   if (path.empty()) return nullptr;
@@ -38,8 +46,8 @@ void setup_convert(CLI::App& data_cmd) {
   };
   auto a = std::make_shared<Args>();
   CLI::App* c = data_cmd.add_subcommand(
-      "convert", "Convert a data set between formats (" + std::string(kFormats) + ")");
-  c->add_option("--from", a->from, "FMT PATH (a VOC PATH may be DIR:SPLIT[,SPLIT])")
+      "convert", "Convert a data set between formats (" + data::format_names() + ")");
+  c->add_option("--from", a->from, "FMT PATH (PATH may be DIR:SPLIT[,SPLIT]); " + formats_help())
       ->expected(2)
       ->required();
   c->add_option("--to", a->to, "FMT PATH (a directory for voc, a file otherwise)")
@@ -55,25 +63,45 @@ void setup_convert(CLI::App& data_cmd) {
     data::Format from = data::parse_format(a->from[0]), to = data::parse_format(a->to[0]);
     data::Dataset ds = data::read_dataset(from, a->from[1], {labels.get()});
     data::write_dataset(to, a->to[1], ds, {labels.get(), !a->no_copy});
-    size_t boxes = 0;
-    for (const auto& ex : ds) boxes += ex.boxes.size();
-    std::cout << "wrote " << ds.size() << " images, " << boxes << " boxes to " << a->to[1] << " ("
-              << a->to[0] << ")\n";
+    size_t boxes = 0, image_labels = 0;
+    for (const auto& ex : ds) boxes += ex.boxes.size(), image_labels += ex.has_image_label();
+    std::cout << "wrote " << ds.size() << " images, "
+              << (image_labels ? std::to_string(image_labels) + " image-level labels"
+                               : std::to_string(boxes) + " boxes")
+              << " to " << a->to[1] << " (" << a->to[0] << ")\n";
   });
+}
+
+// The split files go where the reader looks for them: inside a directory data set, beside a
+// file one.
+std::string split_dir(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return path;
+  const fs::path parent = fs::path(path).parent_path();
+  return parent.empty() ? "." : parent.string();
+}
+
+void shuffle_stems(std::vector<std::string>* stems, uint64_t seed) {
+  std::sort(stems->begin(), stems->end());  // the split depends on the names and seed only
+  data::Rng rng = data::example_rng(seed, 0, -2);
+  for (size_t i = stems->size(); i > 1; --i)
+    std::swap((*stems)[i - 1], (*stems)[data::uniform_int(rng, static_cast<uint32_t>(i))]);
 }
 
 void setup_split(CLI::App& data_cmd) {
   struct Args {
-    std::string dir;
+    std::string dir, fmt = "voc";
     double train = 0.8, test = 0.0;
     uint64_t seed = 0;
   };
   auto a = std::make_shared<Args>();
   CLI::App* c = data_cmd.add_subcommand(
       "split",
-      "Split a VOC directory's annotations into DIR/train.txt, val.txt (and test.txt with --test), "
-      "deterministically from the seed");
-  c->add_option("DIR", a->dir, "VOC directory (annotations/*.xml)")->required();
+      "Split a data set into train.txt, val.txt (and test.txt with --test) stems, "
+      "deterministically from the seed; image-level sets are split per class");
+  c->add_option("DIR", a->dir, "Data set (a VOC directory by default; see --format)")->required();
+  c->add_option("--format", a->fmt, "voc, catalog, imagefolder or labels_csv")
+      ->capture_default_str();
   c->add_option("--train", a->train, "Fraction for train.txt")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
@@ -83,27 +111,38 @@ void setup_split(CLI::App& data_cmd) {
   c->add_option("--seed", a->seed, "Shuffle seed")->capture_default_str();
   c->callback([a] {
     if (a->train + a->test > 1.0 + 1e-9) throw UsageError("--train + --test exceed 1");
-    data::Dataset ds = data::read_voc_dir(a->dir, {}, nullptr);
-    std::vector<std::string> stems;
-    for (const auto& ex : ds) stems.push_back(fs::path(ex.source).stem().string());
-    std::sort(stems.begin(), stems.end());  // the split depends on the names and seed only
-    data::Rng rng = data::example_rng(a->seed, 0, -2);
-    for (size_t i = stems.size(); i > 1; --i)
-      std::swap(stems[i - 1], stems[data::uniform_int(rng, static_cast<uint32_t>(i))]);
-    size_t n = stems.size();
-    size_t n_train = static_cast<size_t>(std::llround(a->train * n));
-    size_t n_test = std::min(n - n_train, static_cast<size_t>(std::llround(a->test * n)));
-    auto write = [&](const std::string& name, size_t begin, size_t end) {
-      std::vector<std::string> part(stems.begin() + begin, stems.begin() + end);
-      std::sort(part.begin(), part.end());
+    const data::FormatInfo& info = data::format_info(data::parse_format(a->fmt));
+    if (!info.splits)
+      throw UsageError(std::string("--format ") + info.name + " does not read split files");
+    // Groups are split separately: one for a box-labelled set (as it always was), one per
+    // class for an image-level set, so that every class keeps the requested fractions.
+    std::map<std::string, std::vector<std::string>> groups;
+    if (info.format == data::Format::kVoc) {
+      for (const auto& ex : data::read_voc_dir(a->dir, {}, nullptr))
+        groups[""].push_back(fs::path(ex.source).stem().string());
+    } else {
+      for (const auto& ex : data::read_dataset(info.format, a->dir))
+        groups[data::image_level_class(ex, nullptr)].push_back(ex.stem());
+    }
+    std::vector<std::string> parts[3];
+    for (auto& [name, stems] : groups) {
+      shuffle_stems(&stems, a->seed);
+      const size_t n = stems.size();
+      const size_t n_train = static_cast<size_t>(std::llround(a->train * n));
+      const size_t n_test = std::min(n - n_train, static_cast<size_t>(std::llround(a->test * n)));
+      parts[0].insert(parts[0].end(), stems.begin(), stems.begin() + n_train);
+      parts[1].insert(parts[1].end(), stems.begin() + n_train, stems.end() - n_test);
+      parts[2].insert(parts[2].end(), stems.end() - n_test, stems.end());
+    }
+    const char* names[3] = {"train.txt", "val.txt", "test.txt"};
+    for (int p = 0; p < 3; ++p) {
+      if (p == 2 && a->test <= 0) break;
+      std::sort(parts[p].begin(), parts[p].end());
       std::string text;
-      for (const auto& s : part) text += s + "\n";
-      io::write_file_atomic((fs::path(a->dir) / name).string(), text);
-      std::cout << name << ": " << part.size() << "\n";
-    };
-    write("train.txt", 0, n_train);
-    write("val.txt", n_train, n - n_test);
-    if (a->test > 0) write("test.txt", n - n_test, n);
+      for (const auto& s : parts[p]) text += s + "\n";
+      io::write_file_atomic((fs::path(split_dir(a->dir)) / names[p]).string(), text);
+      std::cout << names[p] << ": " << parts[p].size() << "\n";
+    }
   });
 }
 
@@ -115,8 +154,8 @@ void setup_stats(CLI::App& data_cmd) {
   auto a = std::make_shared<Args>();
   CLI::App* c =
       data_cmd.add_subcommand("stats", "Per-class image and box counts and box-size histograms");
-  c->add_option("FMT", a->fmt, kFormats)->required();
-  c->add_option("PATH", a->path, "Data set (a VOC PATH may be DIR:SPLIT[,SPLIT])")->required();
+  c->add_option("FMT", a->fmt, formats_help())->required();
+  c->add_option("PATH", a->path, "Data set (PATH may be DIR:SPLIT[,SPLIT])")->required();
   c->add_option("--labels", a->labels,
                 "Label map: names classes by id, matching names case-insensitively");
   c->add_flag("--json", a->json, "Print {\"images\": N, \"boxes\": N, \"per_class\": {...}}");
@@ -138,8 +177,8 @@ void setup_check(CLI::App& data_cmd) {
       "check",
       "Find boxes outside the image, zero-area or inverted boxes, unknown labels, unreadable and "
       "duplicate images; exit status 1 if any");
-  c->add_option("FMT", a->fmt, kFormats)->required();
-  c->add_option("PATH", a->path, "Data set (a VOC PATH may be DIR:SPLIT[,SPLIT])")->required();
+  c->add_option("FMT", a->fmt, formats_help())->required();
+  c->add_option("PATH", a->path, "Data set (PATH may be DIR:SPLIT[,SPLIT])")->required();
   c->add_option("--labels", a->labels,
                 "Label map; without one, labels are not checked against a map");
   c->add_flag("--header-only", a->header_only,

@@ -52,9 +52,15 @@ tailor::pipeline::InputData eval_data(const EvalArgs& a,
     return load_input(config.eval_input, "eval_input");
   }
   InputConfig in = config.has_eval_input ? config.eval_input : config.train_input;
-  if (!a.format.empty()) parse_dataset_format(a.format, &in.format);  // checked in run_eval
+  if (!a.format.empty()) in.format = data::parse_format(a.format);
   in.sources.clear();
-  for (const std::string& spec : a.data) in.sources.push_back(parse_source_spec(spec, in.format));
+  for (const std::string& spec : a.data) {
+    // Without --format, a folder says what it is (a catalog's labels.csv, VOC's annotations/),
+    // so box-labelled and image-level sets can be evaluated in one run.
+    data::Format format = in.format;
+    if (a.format.empty()) data::guess_format(spec, &format);
+    in.sources.push_back(parse_source_spec(spec, format));
+  }
   return load_input(in, "--data");
 }
 
@@ -98,9 +104,7 @@ void run_eval(const EvalArgs& a) {
   const PipelineConfig config = load_pipeline_config(a.config);
   if (!a.watch && a.checkpoint.empty())
     throw UsageError("--checkpoint is required (a checkpoint file, or a run folder)");
-  DatasetFormat format;
-  if (!a.format.empty() && !parse_dataset_format(a.format, &format))
-    throw UsageError("--format: unknown dataset format '" + a.format + "'");
+  if (!a.format.empty()) data::parse_format(a.format);
   set_num_threads(a.threads >= 0 ? a.threads : config.train.threads);
 
   EvalOptions opts = eval_options(config);

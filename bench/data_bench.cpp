@@ -3,7 +3,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "data/formats.h"
+#include "data/dataset_io.h"
 #include "data/loader.h"
 
 namespace tailor::bench {

@@ -343,6 +343,10 @@ bool is_photometric(const std::string& n) {
 }
 }  // namespace
 
+bool augmentation_needs_boxes(const std::string& name) {
+  return name == "ssd_random_crop";
+}
+
 void validate_augmentation(const std::vector<AugmentStep>& steps) {
   for (const AugmentStep& s : steps)
     if (!is_geometric(s.name) && !is_photometric(s.name))

@@ -89,6 +89,9 @@ struct AugmentStep {
   std::string name;
   std::map<std::string, float> params;
 };
+// Whether a step moves the frame in a way that only boxes can follow (ssd_random_crop):
+// image-level examples skip such steps.
+bool augmentation_needs_boxes(const std::string& name);
 // Throws UserError for a step name this pipeline cannot apply.
 void validate_augmentation(const std::vector<AugmentStep>& steps);
 

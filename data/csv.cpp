@@ -4,51 +4,13 @@
 #include <filesystem>
 #include <map>
 
-#include "data/formats.h"
+#include "data/format_util.h"
 #include "engine/error.h"
 #include "engine/io/atomic_file.h"
 
 namespace fs = std::filesystem;
 
 namespace tailor::data {
-
-namespace {
-
-// Splits one CSV line, honouring double quotes ("a,b" and "" escapes).
-std::vector<std::string> split_csv_line(const std::string& line, const std::string& ctx) {
-  std::vector<std::string> out(1);
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        out.back() += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        out.back() += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      out.emplace_back();
-    } else {
-      out.back() += c;
-    }
-  }
-  if (quoted) throw UserError(ctx + ": unterminated quote");
-  return out;
-}
-
-std::string quote(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
-
-}  // namespace
 
 Dataset parse_csv(const std::string& text, const std::string& path, const LabelMap* labels,
                   const std::string& image_dir) {
@@ -145,9 +107,9 @@ void write_csv(const std::string& path, const Dataset& ds, bool copy_images) {
     std::string name =
         copy_images ? copy_image_into(ex, dir.string()) : path_basename(ex.image_path);
     for (const Box& b : ex.boxes)
-      out += quote(name) + "," + std::to_string(ex.width) + "," + std::to_string(ex.height) + "," +
-             quote(b.label) + "," + format_coord(b.xmin) + "," + format_coord(b.ymin) + "," +
-             format_coord(b.xmax) + "," + format_coord(b.ymax) + "\n";
+      out += csv_quote(name) + "," + std::to_string(ex.width) + "," + std::to_string(ex.height) +
+             "," + csv_quote(b.label) + "," + format_coord(b.xmin) + "," + format_coord(b.ymin) +
+             "," + format_coord(b.xmax) + "," + format_coord(b.ymax) + "\n";
   }
   io::write_file_atomic(path, out);
 }

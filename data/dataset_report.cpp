@@ -6,7 +6,7 @@
 #include <sstream>
 #include <unordered_map>
 
-#include "data/formats.h"
+#include "data/format_util.h"
 #include "engine/error.h"
 #include "engine/thread_pool.h"
 
@@ -37,6 +37,16 @@ DatasetStats compute_stats(const Dataset& ds, const LabelMap* labels) {
       double side =
           std::sqrt(std::max(0.f, b.xmax - b.xmin) * double(std::max(0.f, b.ymax - b.ymin)));
       c.size_hist[side < 32 ? 0 : side < 96 ? 1 : side < 256 ? 2 : 3]++;
+    }
+    // An image-level label counts the image for its class (it has no boxes to count).
+    if (ex.has_image_label()) {
+      std::string n = ex.image_label;
+      if (labels) {
+        const std::string mapped =
+            labels->name_of(ex.image_label_id ? ex.image_label_id : labels->id_of(n));
+        if (!mapped.empty()) n = mapped;
+      }
+      in_image.insert(n);
     }
     for (const std::string& n : in_image) ++s.per_class[n].images;
   }
@@ -119,6 +129,8 @@ std::vector<Issue> check_dataset(const Dataset& ds, const CheckOptions& opts) {
           flag("name", "no class name or id");
         }
       }
+      if (ex.has_image_label() && opts.labels && opts.labels->id_of(ex.image_label) == 0)
+        out.push_back({ex.where(), "class", "unknown label '" + ex.image_label + "'"});
       std::string img_where = ex.image_path.empty() ? ex.where() : ex.image_path;
       try {
         std::string bytes = example_image_bytes(ex);
@@ -131,7 +143,8 @@ std::vector<Issue> check_dataset(const Dataset& ds, const CheckOptions& opts) {
           probe_image_size(bytes, img_where, &w, &h, opts.decode.exif_orientation);
         }
         readable[i] = 1;
-        if (w != ex.width || h != ex.height)
+        // Image-level formats record no size (0x0): there is nothing to compare.
+        if ((ex.width > 0 || ex.height > 0) && (w != ex.width || h != ex.height))
           out.push_back({ex.where(), "size",
                          "annotation says " + std::to_string(ex.width) + "x" +
                              std::to_string(ex.height) + " but the image is " + std::to_string(w) +

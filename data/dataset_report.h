@@ -22,7 +22,8 @@ struct DatasetStats {
   std::map<std::string, ClassStats> per_class;  // by class name as written (id names if mapped)
 };
 
-// Class names are taken from the label map when a box has a known id, else as written.
+// Class names are taken from the label map when a box has a known id, else as written. An
+// image-level label counts its image for its class.
 DatasetStats compute_stats(const Dataset& ds, const LabelMap* labels);
 // {"images": N, "boxes": N, "per_class": {"NAME": {"images": N, "boxes": N}}}
 std::string stats_json(const DatasetStats& s);

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "data/formats.h"
+#include "data/format_util.h"
 #include "data/image.h"
 #include "engine/error.h"
 #include "engine/io/atomic_file.h"

@@ -1,7 +1,9 @@
 #pragma once
 // The in-memory form every dataset reader produces and every writer consumes: one image with
-// its boxes in pixel coordinates. Readers keep the source file and record index so later
-// errors (a bad JPEG, a box outside the image) can name where the example came from.
+// its boxes in pixel coordinates, or, from an image-level format (catalog, imagefolder,
+// labels_csv), with no boxes and the one class the photo is filed under. Readers keep the
+// source file and record index so later errors (a bad JPEG, a box outside the image) can
+// name where the example came from.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -24,6 +26,10 @@ struct Example {
   std::string source_id;
   int width = 0, height = 0;
   std::vector<Box> boxes;
+  // An image-level label: the class is somewhere in the photo, and nothing more is known
+  // (other garments may be in view, unlabelled). Empty for box-labelled examples.
+  std::string image_label;
+  int image_label_id = 0;  // 1-based class id; 0 when unknown or absent
   // Where it came from, for error messages: "ccp/annotations/ccp_0001.xml" or
   // "train.record: record 17".
   std::string source;
@@ -31,6 +37,7 @@ struct Example {
 
   // "FILE" or "FILE: record N" / "FILE: line N", whichever the reader set.
   const std::string& where() const { return source; }
+  bool has_image_label() const { return !image_label.empty(); }
   // The stem used across formats: the file name without folders and extension.
   std::string stem() const;
 };

@@ -202,4 +202,11 @@ int box_class_id(const Example& ex, size_t box, const LabelMap* labels) {
   return id;
 }
 
+int image_label_class_id(const Example& ex, const LabelMap* labels) {
+  int id = ex.image_label_id;
+  if (id == 0 && labels) id = labels->id_of(ex.image_label);
+  if (id == 0) throw UserError(ex.where() + ": unknown class '" + ex.image_label + "'");
+  return id;
+}
+
 }  // namespace tailor::data

@@ -50,6 +50,10 @@ class LabelMap {
 // UserError naming the file and the object when neither knows the class.
 int box_class_id(const Example& ex, size_t box, const LabelMap* labels);
 
+// The class id of an image-level label: its own id, else its name looked up in `labels`.
+// Throws a UserError naming the file when neither knows the class.
+int image_label_class_id(const Example& ex, const LabelMap* labels);
+
 // Lower-case ASCII copy.
 std::string ascii_lower(std::string s);
 

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <numeric>
 
-#include "data/formats.h"
+#include "data/format_util.h"
 #include "data/repeat_factor.h"
 #include "engine/error.h"
 
@@ -31,7 +31,16 @@ std::vector<NormBox> prepare_example(const Example& ex, const std::vector<Augmen
   }
   std::string where = ex.image_path.empty() ? ex.where() : ex.image_path;
   Image img = decode_image(example_image_bytes(ex), where, decode);
-  augment_and_resize(img, &boxes, steps, rng, height, width, out);
+  if (!ex.has_image_label()) {
+    augment_and_resize(img, &boxes, steps, rng, height, width, out);
+    return boxes;
+  }
+  // An image-level label does not say where the garment is, so a crop could cut it out and
+  // leave a label that no longer holds: such examples get every step but the crop.
+  std::vector<AugmentStep> uncropped;
+  for (const AugmentStep& s : steps)
+    if (!augmentation_needs_boxes(s.name)) uncropped.push_back(s);
+  augment_and_resize(img, &boxes, uncropped, rng, height, width, out);
   return boxes;
 }
 
@@ -172,6 +181,8 @@ Batch Loader::build(int64_t b) {
       cls[size_t(i) * M + j] = boxes[j].label;
     }
     nb[i] = count;
+    batch.image_labels.push_back(
+        ds_[idx].has_image_label() ? image_label_class_id(ds_[idx], opt_.labels) : 0);
     batch.example_indices.push_back(idx);
     batch.epochs.push_back(epoch);
     ++batch.size;

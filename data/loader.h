@@ -54,11 +54,15 @@ struct Batch {
   Tensor num_boxes;  // [B] int32
   int size = 0;      // valid rows (< B only for the last batch of a non-repeating loader)
   int64_t index = 0;
+  // Per valid row: the image-level class id of an image-labelled example (its boxes are
+  // empty), 0 for a box-labelled one.
+  std::vector<int> image_labels;
   std::vector<int64_t> example_indices;  // dataset index of each valid row
   std::vector<int64_t> epochs;
 };
 
-// One example, decoded, augmented and resized: out is height*width*3 floats.
+// One example, decoded, augmented and resized: out is height*width*3 floats. An image-level
+// example skips the steps that need boxes (ssd_random_crop).
 std::vector<NormBox> prepare_example(const Example& ex, const std::vector<AugmentStep>& steps,
                                      Rng& rng, const DecodeOptions& decode, const LabelMap* labels,
                                      int height, int width, float* out);

@@ -14,6 +14,7 @@ namespace {
 std::set<int> classes_of(const Example& ex, const LabelMap* labels) {
   std::set<int> ids;
   for (size_t i = 0; i < ex.boxes.size(); ++i) ids.insert(box_class_id(ex, i, labels));
+  if (ex.has_image_label()) ids.insert(image_label_class_id(ex, labels));
   return ids;
 }
 

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <pugixml.hpp>
 
-#include "data/formats.h"
+#include "data/format_util.h"
 #include "engine/error.h"
 #include "engine/io/atomic_file.h"
 

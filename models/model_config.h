@@ -29,6 +29,16 @@ struct MatcherConfig {
   bool force_match_for_each_row = true;
 };
 
+// How image-level labels train the detector (see models/image_level.h).
+enum class ImageLevelMethod { kPseudoBox, kMaxSize, kMil };
+
+struct ImageLevelLossConfig {
+  ImageLevelMethod method = ImageLevelMethod::kPseudoBox;
+  float weight = 1.f;      // scales the image-labelled examples' classification loss
+  float min_score = 0.3f;  // pseudo_box: the labelled class's; max_size: the foreground's
+  int64_t start_step = 0;  // image labels train from this global step on (a teacher warms up)
+};
+
 struct LossConfig {
   float classification_weight = 1.f;
   float localization_weight = 1.f;
@@ -38,6 +48,7 @@ struct LossConfig {
   int min_negatives_per_image = 0;
   float l2_weight =
       4e-5f;  // on conv weights, not on depthwise weights (regularize_depthwise=false)
+  ImageLevelLossConfig image_level;
 };
 
 struct PostProcessConfig {

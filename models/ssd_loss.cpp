@@ -1,6 +1,7 @@
 #include "models/ssd_loss.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "engine/autograd.h"
 #include "engine/error.h"
@@ -11,6 +12,8 @@
 #include "engine/thread_pool.h"
 #include "models/box_coder.h"
 #include "models/hard_example_miner.h"
+#include "models/image_level.h"
+#include "models/matcher.h"
 
 namespace tailor::models {
 
@@ -33,11 +36,40 @@ SsdLosses ssd_loss(const SsdOutput& output, const std::vector<BoxCorners>& ancho
   std::vector<float> reg_targets(n * a * 4, 0.f), reg_weights(n * a * 4, 0.f);
   std::vector<std::vector<int>> matches(n);
   std::vector<int> image_matches(n, 0);
+  // Image-labelled rows choose their anchors from the detached predictions.
+  bool any_image_level = false;
+  for (const GroundTruth& g : groundtruth) any_image_level |= g.image_level;
+  const std::vector<float> code_values = codes.to_vector();
+  std::vector<float> probs;
+  if (any_image_level) {
+    probs = logits.to_vector();
+    for (float& v : probs) v = 1.f / (1.f + std::exp(-v));
+  }
+  std::vector<float> mask(n * a, 0.f);
   // Images are independent: each writes only its own rows, so threads never change results.
   parallel_for(0, n, 1, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
-      Targets t = assign_targets(anchors, groundtruth[i], config.num_classes, config.matcher,
-                                 config.box_coder);
+      const GroundTruth& g = groundtruth[i];
+      if (g.image_level) {
+        TAILOR_CHECK(g.boxes.empty() && g.image_label >= 0 && g.image_label <= config.num_classes,
+                     UserError, "ssd_loss: image-level row ", i, " has boxes or class ",
+                     g.image_label);
+        matches[i].assign(a, kIgnored);
+        if (g.image_label == 0) continue;
+        const std::vector<BoxCorners> decoded =
+            decode_boxes(&code_values[i * a * 4], anchors, config.box_coder);
+        const ImagePredictions pred{&decoded, &probs[i * a * c1], static_cast<int>(c1)};
+        for (int j : image_level_positives(anchors, pred, g.image_label, config.loss.image_level,
+                                           config.matcher)) {
+          const int64_t cell = (i * a + j) * c1 + g.image_label;
+          cls_targets[cell] = 1.f;
+          cls_weights[cell] = config.loss.image_level.weight;
+          mask[i * a + j] = 1.f;
+          ++image_matches[i];
+        }
+        continue;
+      }
+      Targets t = assign_targets(anchors, g, config.num_classes, config.matcher, config.box_coder);
       image_matches[i] = t.num_matches();
       for (int64_t j = 0; j < a; ++j) {
         const int64_t row = i * a + j;
@@ -64,15 +96,18 @@ SsdLosses ssd_loss(const SsdOutput& output, const std::vector<BoxCorners>& ancho
   Tensor loc_losses = ops::sum_last_dim(
       ops::mul(ops::smooth_l1(codes, put(reg_targets, {n, a, 4})), put(reg_weights, {n, a, 4})));
 
-  // Hard example mining on detached values: NMS over the decoded predictions.
+  // Hard example mining on detached values: NMS over the decoded predictions. Image-labelled
+  // rows keep exactly their chosen anchors (they have no negatives to mine).
   SsdLosses out;
-  std::vector<float> mask(n * a, 0.f);
   {
     const std::vector<float> cls_values = cls_losses.to_vector();
-    const std::vector<float> code_values = codes.to_vector();
     std::vector<MinedExamples> per_image(n);
     parallel_for(0, n, 1, [&](int64_t begin, int64_t end) {
       for (int64_t i = begin; i < end; ++i) {
+        if (groundtruth[i].image_level) {
+          per_image[i].num_positives = image_matches[i];
+          continue;
+        }
         const std::vector<BoxCorners> decoded =
             decode_boxes(&code_values[i * a * 4], anchors, config.box_coder);
         const std::vector<float> image_losses(cls_values.begin() + i * a,

@@ -9,10 +9,13 @@
 
 namespace tailor::models {
 
-// One image's groundtruth: normalized corner boxes and their classes 1..num_classes.
+// One image's groundtruth: normalized corner boxes and their classes 1..num_classes, or, for
+// an image-labelled example (no boxes), its class (see models/image_level.h).
 struct GroundTruth {
   std::vector<BoxCorners> boxes;
   std::vector<int> classes;
+  bool image_level = false;
+  int image_label = 0;  // 1..num_classes; 0 for an image-level example that trains nothing yet
 };
 
 // Targets for one image, per anchor.

@@ -1,6 +1,7 @@
 #include "pipeline/config/model_config_yaml.h"
 
 #include "engine/error.h"
+#include "models/image_level.h"
 #include "pipeline/config/yaml_section.h"
 
 namespace tailor::pipeline {
@@ -111,6 +112,22 @@ models::SsdConfig parse_model_config(const YAML::Node& model, const std::string&
   loss.require(c.loss.min_negatives_per_image >= 0, "min_negatives_per_image", "must be >= 0");
   loss.read("l2_weight", &c.loss.l2_weight);
   loss.require(c.loss.l2_weight >= 0.f, "l2_weight", "must be >= 0");
+  YamlSection image_level = loss.child("image_level");
+  models::ImageLevelLossConfig& il = c.loss.image_level;
+  std::string method;
+  if (image_level.read("method", &method) && !models::find_image_level_method(method, &il.method)) {
+    std::string known;
+    for (const models::ImageLevelMethodInfo& m : models::image_level_methods())
+      known += std::string(known.empty() ? "" : ", ") + m.name;
+    image_level.fail("method", "must be " + known + ", got '" + method + "'");
+  }
+  image_level.read("weight", &il.weight);
+  image_level.require(il.weight >= 0.f && il.weight <= 100.f, "weight", "must be in [0, 100]");
+  image_level.read("min_score", &il.min_score);
+  image_level.require(il.min_score >= 0.f && il.min_score <= 1.f, "min_score", "must be in [0, 1]");
+  image_level.read("start_step", &il.start_step);
+  image_level.require(il.start_step >= 0, "start_step", "must be >= 0");
+  image_level.finish();
   loss.finish();
 
   YamlSection post = ssd.child("post_process");

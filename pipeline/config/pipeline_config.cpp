@@ -10,28 +10,6 @@ namespace tailor::pipeline {
 
 namespace fs = std::filesystem;
 
-const char* to_string(DatasetFormat f) {
-  switch (f) {
-    case DatasetFormat::kCsv:
-      return "csv";
-    case DatasetFormat::kTfRecord:
-      return "tfrecord";
-    case DatasetFormat::kDataturks:
-      return "dataturks";
-    case DatasetFormat::kCoco:
-      return "coco";
-    default:
-      return "voc";
-  }
-}
-
-bool parse_dataset_format(const std::string& name, DatasetFormat* out) {
-  for (DatasetFormat f : {DatasetFormat::kVoc, DatasetFormat::kCsv, DatasetFormat::kTfRecord,
-                          DatasetFormat::kDataturks, DatasetFormat::kCoco})
-    if (name == to_string(f)) return *out = f, true;
-  return false;
-}
-
 const char* to_string(Metric m) {
   switch (m) {
     case Metric::kCocoAp:
@@ -50,27 +28,6 @@ std::string resolve_path(const std::string& base_dir, const std::string& p) {
   return (fs::path(base_dir) / path).lexically_normal().string();
 }
 
-bool split_source_spec(const std::string& spec, std::string* dir,
-                       std::vector<std::string>* splits) {
-  const size_t colon = spec.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == spec.size()) return false;
-  const std::string tail = spec.substr(colon + 1);
-  for (char ch : tail)
-    if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == ','))
-      return false;
-  splits->clear();
-  size_t start = 0;
-  while (start <= tail.size()) {
-    size_t comma = tail.find(',', start);
-    if (comma == std::string::npos) comma = tail.size();
-    if (comma > start) splits->push_back(tail.substr(start, comma - start));
-    start = comma + 1;
-  }
-  if (splits->empty()) return false;
-  *dir = spec.substr(0, colon);
-  return true;
-}
-
 namespace {
 
 std::string default_source_name(const std::string& path, const std::vector<std::string>& splits) {
@@ -80,21 +37,21 @@ std::string default_source_name(const std::string& path, const std::vector<std::
   return name;
 }
 
-DatasetFormat read_format(YamlSection& s, const char* key, bool required, DatasetFormat dflt) {
+data::Format read_format(YamlSection& s, const char* key, bool required, data::Format dflt) {
   std::string name;
   if (required)
     s.read_required(key, &name);
   else if (!s.read(key, &name))
     return dflt;
-  DatasetFormat f;
-  if (!parse_dataset_format(name, &f))
-    s.fail(key, "must be voc, csv, tfrecord, dataturks or coco, got '" + name + "'");
+  data::Format f;
+  if (!data::find_format(name, &f))
+    s.fail(key, "must be " + data::format_names() + ", got '" + name + "'");
   return f;
 }
 
 InputConfig parse_input(YamlSection s, const std::string& base_dir) {
   InputConfig c;
-  c.format = read_format(s, "format", true, DatasetFormat::kVoc);
+  c.format = read_format(s, "format", true, data::Format::kVoc);
   YAML::Node paths = s.raw("paths");
   if (!paths.IsDefined()) s.fail_missing("paths");
   if (paths.IsScalar()) {
@@ -113,7 +70,7 @@ InputConfig parse_input(YamlSection s, const std::string& base_dir) {
       const std::string spec = e.Scalar();
       if (spec.empty()) s.fail_at(e, key + " must not be empty");
       std::string dir = spec;
-      split_source_spec(spec, &dir, &src.splits);
+      data::split_path_spec(spec, &dir, &src.splits);
       src.path = dir;
     } else if (e.IsMap()) {
       YamlSection m(e, key, s.file());
@@ -122,9 +79,13 @@ InputConfig parse_input(YamlSection s, const std::string& base_dir) {
       m.read_list("splits", &src.splits);
       src.format = read_format(m, "format", false, c.format);
       m.read("name", &src.name);
+      m.read("weight", &src.weight);
+      m.require(src.weight > 0 && src.weight <= 100, "weight",
+                "must be in (0, 100]: the source's sampling ratio");
       m.finish();
     } else {
-      s.fail_at(e, key + " must be a path string or a mapping {path, splits, format, name}");
+      s.fail_at(e,
+                key + " must be a path string or a mapping {path, splits, format, name, weight}");
     }
     for (const auto& sp : src.splits)
       if (sp.empty() || sp.find('/') != std::string::npos)
@@ -190,17 +151,40 @@ TrainConfig parse_train(YamlSection s, const std::string& base_dir, const std::s
   YamlSection opt = s.required_child("optimizer");
   YamlSection rms = opt.required_child("rms_prop");
   YamlSection lr = rms.required_child("learning_rate");
-  YamlSection ed = lr.required_child("exponential_decay");
-  auto& e = c.rms_prop.learning_rate;
-  ed.read_required("initial_learning_rate", &e.initial_learning_rate);
-  ed.require(e.initial_learning_rate > 0.f && e.initial_learning_rate < 100.f,
-             "initial_learning_rate", "must be in (0, 100)");
-  ed.read("decay_steps", &e.decay_steps);
-  ed.require(e.decay_steps >= 1, "decay_steps", "must be >= 1");
-  ed.read("decay_factor", &e.decay_factor);
-  ed.require(e.decay_factor > 0.f && e.decay_factor <= 1.f, "decay_factor", "must be in (0, 1]");
-  ed.read("staircase", &e.staircase);
-  ed.finish();
+  if (lr.has("exponential_decay") == lr.has("cosine_decay"))
+    lr.fail("exponential_decay", "give exactly one of exponential_decay and cosine_decay");
+  if (lr.has("exponential_decay")) {
+    YamlSection ed = lr.required_child("exponential_decay");
+    auto& e = c.rms_prop.learning_rate;
+    ed.read_required("initial_learning_rate", &e.initial_learning_rate);
+    ed.require(e.initial_learning_rate > 0.f && e.initial_learning_rate < 100.f,
+               "initial_learning_rate", "must be in (0, 100)");
+    ed.read("decay_steps", &e.decay_steps);
+    ed.require(e.decay_steps >= 1, "decay_steps", "must be >= 1");
+    ed.read("decay_factor", &e.decay_factor);
+    ed.require(e.decay_factor > 0.f && e.decay_factor <= 1.f, "decay_factor", "must be in (0, 1]");
+    ed.read("staircase", &e.staircase);
+    ed.finish();
+  } else {
+    c.rms_prop.schedule = LearningRateSchedule::kCosineDecay;
+    YamlSection cd = lr.required_child("cosine_decay");
+    auto& k = c.rms_prop.cosine_decay;
+    cd.read_required("learning_rate_base", &k.learning_rate_base);
+    cd.require(k.learning_rate_base > 0.f && k.learning_rate_base < 100.f, "learning_rate_base",
+               "must be in (0, 100)");
+    cd.read("total_steps", &k.total_steps);
+    cd.require(k.total_steps >= 0, "total_steps", "must be >= 0 (0: train.num_steps)");
+    cd.read("warmup_learning_rate", &k.warmup_learning_rate);
+    cd.require(k.warmup_learning_rate >= 0.f && k.warmup_learning_rate <= k.learning_rate_base,
+               "warmup_learning_rate", "must be in [0, learning_rate_base]");
+    cd.read("warmup_steps", &k.warmup_steps);
+    cd.require(k.warmup_steps >= 0, "warmup_steps", "must be >= 0");
+    cd.read("hold_base_rate_steps", &k.hold_base_rate_steps);
+    cd.require(k.hold_base_rate_steps >= 0, "hold_base_rate_steps", "must be >= 0");
+    cd.finish();
+    // Mirrored into learning_rate so that reports reading the initial rate stay right.
+    c.rms_prop.learning_rate.initial_learning_rate = k.learning_rate_base;
+  }
   lr.finish();
   rms.read("momentum", &c.rms_prop.momentum);
   rms.require(c.rms_prop.momentum >= 0.f && c.rms_prop.momentum < 1.f, "momentum",
@@ -214,6 +198,12 @@ TrainConfig parse_train(YamlSection s, const std::string& base_dir, const std::s
 
   s.read_required("num_steps", &c.num_steps);
   s.require(c.num_steps >= 1, "num_steps", "must be >= 1");
+  if (c.rms_prop.schedule == LearningRateSchedule::kCosineDecay) {
+    auto& k = c.rms_prop.cosine_decay;
+    if (k.total_steps == 0) k.total_steps = c.num_steps;
+    s.require(k.total_steps > k.warmup_steps + k.hold_base_rate_steps, "optimizer",
+              "cosine_decay: total_steps must exceed warmup_steps + hold_base_rate_steps");
+  }
   s.read("fine_tune_checkpoint", &c.fine_tune_checkpoint);
   c.fine_tune_checkpoint = resolve_path(base_dir, c.fine_tune_checkpoint);
   s.read("fine_tune_checkpoint_type", &c.fine_tune_checkpoint_type);

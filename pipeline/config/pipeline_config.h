@@ -13,33 +13,34 @@
 //     (e.g. "../shared/data/ccp:train", "../shared/data/ccp:train,val"). The suffix after the
 //     last ':' counts as splits only when it holds no '/' and only letters, digits, '_', '-'
 //     and ','; or
-//   - a mapping {path: DIR, splits: [train, val], format: dataturks, name: ccp_val} for when
-//     one source needs another format than the section's or a display name.
+//   - a mapping {path: DIR, splits: [train, val], format: dataturks, name: ccp_val, weight: 0.5}
+//     for when one source needs another format than the section's, a display name, or (in
+//     train_input) a sampling ratio against the other sources.
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "data/dataset_io.h"
 #include "models/model_config.h"
 #include "pipeline/config/augmentation_config.h"
 #include "pipeline/config/conv_impl.h"
 
 namespace tailor::pipeline {
 
-enum class DatasetFormat { kVoc, kCsv, kTfRecord, kDataturks, kCoco };
-const char* to_string(DatasetFormat f);
-bool parse_dataset_format(const std::string& name, DatasetFormat* out);
-
 struct InputSource {
   std::string path;                 // resolved
   std::vector<std::string> splits;  // empty: everything under path
-  DatasetFormat format = DatasetFormat::kVoc;
+  data::Format format = data::Format::kVoc;
   std::string name;  // for reports: the given name, else "<folder>[:<splits>]"
+  // Training's sampling ratio: each image of this source is drawn `weight` times per epoch
+  // on average (0.5: every other epoch). Eval ignores it.
+  double weight = 1.0;
 };
 
 struct InputConfig {
-  DatasetFormat format = DatasetFormat::kVoc;
+  data::Format format = data::Format::kVoc;
   std::vector<InputSource> sources;
   std::string label_map;  // resolved; a TF OD API label_map.pbtxt
   bool shuffle = true;    // eval ignores it
@@ -60,9 +61,23 @@ struct ExponentialDecayConfig {
   bool staircase = true;
 };
 
+// cosine_decay_learning_rate (see engine/optim/learning_rate.h).
+struct CosineDecayConfig {
+  float learning_rate_base = 0.004f;
+  int64_t total_steps = 0;  // 0: train.num_steps
+  float warmup_learning_rate = 0.f;
+  int64_t warmup_steps = 0;
+  int64_t hold_base_rate_steps = 0;
+};
+
+enum class LearningRateSchedule { kExponentialDecay, kCosineDecay };
+
 // tf.train.RMSPropOptimizer as the TF OD API builds it.
 struct RmsPropConfig {
+  // learning_rate holds exponential_decay, or cosine_decay with `schedule` saying which.
+  LearningRateSchedule schedule = LearningRateSchedule::kExponentialDecay;
   ExponentialDecayConfig learning_rate;
+  CosineDecayConfig cosine_decay;
   float momentum = 0.9f;  // momentum_optimizer_value
   float decay = 0.9f;
   float epsilon = 1.0f;
@@ -119,9 +134,6 @@ PipelineConfig load_pipeline_config(const std::string& path);
 
 // Parses an already loaded YAML document. `path` locates messages and anchors relative paths.
 PipelineConfig parse_pipeline_config(const YAML::Node& root, const std::string& path);
-
-// Splits "DIR:SPLIT,SPLIT" (see above); returns false when there is no split suffix.
-bool split_source_spec(const std::string& spec, std::string* dir, std::vector<std::string>* splits);
 
 // Resolves `p` against `base_dir` unless it is absolute (or empty).
 std::string resolve_path(const std::string& base_dir, const std::string& p);

@@ -95,4 +95,30 @@ std::string format_class_table(const std::vector<std::string>& class_names, cons
   return os.str();
 }
 
+std::string format_confusion_matrix(const std::vector<std::string>& class_names,
+                                    const Top1Result& top1) {
+  const int n = static_cast<int>(top1.images_per_class.size());
+  size_t name_w = 12;
+  for (const auto& c : class_names) name_w = std::max(name_w, c.size() + 1);
+  // Columns as wide as the longest class name, abbreviated when that is long.
+  size_t col_w = 6;
+  for (int c = 1; c <= n; ++c)
+    col_w = std::max(col_w, class_display_name(class_names, c).size() + 1);
+  col_w = std::min<size_t>(col_w, 11);
+  auto head = [&](const std::string& s) { return pad(s.substr(0, col_w - 1), col_w); };
+  std::ostringstream os;
+  os << pad("label \\ top", name_w, true);
+  for (int p = 1; p <= n; ++p) os << head(class_display_name(class_names, p));
+  os << head("none") << pad("accuracy", 10) << "\n";
+  for (int c = 1; c <= n; ++c) {
+    if (top1.images_per_class[c - 1] == 0) continue;
+    os << pad(class_display_name(class_names, c), name_w, true);
+    for (int p = 1; p <= n; ++p) os << pad(std::to_string(top1.confusion_at(c, p)), col_w);
+    os << pad(std::to_string(top1.confusion_at(c, 0)), col_w)
+       << pad(fixed(double(top1.correct_per_class[c - 1]) / top1.images_per_class[c - 1], true), 10)
+       << "\n";
+  }
+  return os.str();
+}
+
 }  // namespace tailor::pipeline

@@ -29,4 +29,9 @@ constexpr size_t kListedTop1Misses = 20;
 std::string format_class_table(const std::vector<std::string>& class_names, const EvalMetrics& m,
                                size_t max_misses = kListedTop1Misses);
 
+// The top-1 confusion matrix as a text table: a row per labelled class, a column per top
+// class (and "none" for images without a detection), each row's accuracy at its end.
+std::string format_confusion_matrix(const std::vector<std::string>& class_names,
+                                    const Top1Result& top1);
+
 }  // namespace tailor::pipeline

@@ -23,6 +23,9 @@ struct ImageDetections {
   std::string image_id;       // the stem
   int width = 0, height = 0;  // pixels; 0 when unknown (then JSON boxes stay normalized)
   std::vector<GroundTruthBox> groundtruth;
+  // An image-level label (no boxes): the class the photo is filed under, 0 for a
+  // box-labelled image. Such images count for top-1 only: AP needs boxes.
+  int image_label = 0;
   std::vector<DetectionBox> detections;
 };
 

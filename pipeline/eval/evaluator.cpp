@@ -10,13 +10,15 @@
 #include <set>
 #include <sstream>
 
-#include "data/formats.h"
+#include "data/dataset_io.h"
+#include "data/format_util.h"
 #include "data/loader.h"
 #include "engine/autograd.h"
 #include "engine/error.h"
 #include "engine/io/atomic_file.h"
 #include "engine/thread_pool.h"
 #include "pipeline/eval/coco_json.h"
+#include "pipeline/plot/confusion_plot.h"
 #include "pipeline/progress.h"
 
 namespace fs = std::filesystem;
@@ -31,8 +33,13 @@ bool wants(const std::vector<Metric>& metrics, Metric m) {
 EvalMetrics compute_metrics(const std::vector<ImageDetections>& images, int num_classes,
                             const std::vector<Metric>& metrics) {
   EvalMetrics m;
-  if (wants(metrics, Metric::kVocAp)) m.voc = pascal_voc_ap(images, num_classes);
-  if (wants(metrics, Metric::kCocoAp)) m.coco = coco_ap(images, num_classes);
+  // AP needs boxes: an image-level image's detections would all count as false positives.
+  std::vector<ImageDetections> boxed;
+  for (const ImageDetections& img : images)
+    if (img.image_label == 0) boxed.push_back(img);
+  const bool any_boxed = !boxed.empty();
+  if (wants(metrics, Metric::kVocAp) && any_boxed) m.voc = pascal_voc_ap(boxed, num_classes);
+  if (wants(metrics, Metric::kCocoAp) && any_boxed) m.coco = coco_ap(boxed, num_classes);
   if (wants(metrics, Metric::kTop1)) m.top1 = top1_accuracy(images, num_classes);
   return m;
 }
@@ -121,6 +128,12 @@ nlohmann::json source_json(const SourceEval& s, const std::vector<std::string>& 
   return j;
 }
 
+bool has_image_labels(const SourceEval& s) {
+  for (const ImageDetections& img : s.images)
+    if (img.image_label > 0) return true;
+  return false;
+}
+
 // A copy of the images to evaluate, each with its true size, so that the loader normalizes
 // boxes by it and the JSON boxes come out in pixels.
 data::Dataset eval_subset(const data::Dataset& examples, int max_images,
@@ -177,6 +190,7 @@ ImageDetections image_detections(const data::Example& ex, int width, int height,
     img.groundtruth.push_back(
         {{b.ymin / height, b.xmin / width, b.ymax / height, b.xmax / width}, id});
   }
+  if (ex.has_image_label()) img.image_label = data::image_label_class_id(ex, &labels);
   for (const models::Detection& d : detections)
     img.detections.push_back({{d.ymin, d.xmin, d.ymax, d.xmax}, d.class_id, d.score});
   return img;
@@ -232,7 +246,11 @@ std::string format_eval_report(const EvalResult& r) {
   std::ostringstream os;
   auto section = [&](const SourceEval& s, size_t max_misses) {
     os << "== " << s.name << ": " << s.images.size() << " images ==\n"
-       << format_class_table(r.class_names, s.metrics, max_misses) << "\n";
+       << format_class_table(r.class_names, s.metrics, max_misses);
+    // Image-level sets are judged by tagging alone, so their confusions are worth a table.
+    if (s.metrics.top1 && has_image_labels(s) && max_misses > 0)
+      os << "top-1 confusion matrix:\n" << format_confusion_matrix(r.class_names, *s.metrics.top1);
+    os << "\n";
   };
   for (const SourceEval& s : r.sources) section(s, kListedTop1Misses);
   // The union's wrong images were each listed under their source.
@@ -343,6 +361,13 @@ EvalResult evaluate(models::SsdModel& model, const data::LabelMap& labels,
       write_coco_json(s.images, result.class_names, det, gt);
       result.files.push_back(det);
       result.files.push_back(gt);
+    }
+    for (const SourceEval& s : result.sources) {
+      if (!s.metrics.top1 || s.metrics.top1->num_images == 0) continue;
+      const std::string png = (dir / ("confusion_" + s.slug + ".png")).string();
+      plot_confusion_matrix(result.class_names, *s.metrics.top1, "TOP-1 CONFUSION: " + s.name)
+          .save_png(png);
+      result.files.push_back(png);
     }
     const std::string table = (dir / "class_table.txt").string();
     io::write_file_atomic(table, format_eval_report(result));

@@ -8,7 +8,9 @@
 // Files written to EvalOptions::output_dir (each atomically):
 //   detections_<slug>.json   COCO results format, pixel boxes (pycocotools' loadRes)
 //   groundtruth_<slug>.json  the matching COCO ground truth, so the numbers can be re-checked
-//   class_table.txt          the per-class table of every source and of all sources
+//   confusion_<slug>.png     the top-1 confusion matrix of each source with top-1 images
+//   class_table.txt          the per-class table of every source and of all sources (and the
+//                            top-1 confusion matrix of image-level sources)
 //   metrics.json             every figure (NaN and absent values as null)
 #include <atomic>
 #include <cstdint>

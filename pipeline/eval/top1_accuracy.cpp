@@ -10,10 +10,16 @@ Top1Result top1_accuracy(const std::vector<ImageDetections>& images, int num_cla
   Top1Result r;
   r.images_per_class.assign(num_classes, 0);
   r.correct_per_class.assign(num_classes, 0);
+  r.confusion.assign(size_t(num_classes) * (num_classes + 1), 0);
+  auto confuse = [&](int label, int predicted) {
+    if (label >= 1 && label <= num_classes && predicted >= 0 && predicted <= num_classes)
+      ++r.confusion[size_t(label - 1) * (num_classes + 1) + predicted];
+  };
   std::vector<double> confidences;
   for (const auto& img : images) {
-    if (img.groundtruth.size() != 1) continue;
-    const int label = img.groundtruth[0].label;
+    const bool image_level = img.image_label > 0 && img.groundtruth.empty();
+    if (!image_level && img.groundtruth.size() != 1) continue;
+    const int label = image_level ? img.image_label : img.groundtruth[0].label;
     ++r.num_images;
     const bool in_range = label >= 1 && label <= num_classes;
     if (in_range) ++r.images_per_class[label - 1];
@@ -24,6 +30,7 @@ Top1Result top1_accuracy(const std::vector<ImageDetections>& images, int num_cla
       if (!top || d.score > top->score) top = &d;
       if (d.label == label) label_score = std::max(label_score, d.score);
     }
+    confuse(label, top ? top->label : 0);
     if (!top) {
       ++r.num_without_detection;
       r.misses.push_back({img.image_id, label, 0, 0.f, 0.f});

@@ -1,9 +1,9 @@
 #pragma once
 // Top-1 tagging accuracy, the clothing tagger's headline number: over the images that hold
-// exactly one labelled object, the share whose highest-scoring detection has that object's
-// class. An image without any detection counts as wrong. Also the spread of those top
-// detections' confidences (min / median / max), which tells whether a threshold would cut
-// correct tags. The wrong images are listed, so a user can look at them.
+// exactly one labelled object (or carry one image-level label), the share whose
+// highest-scoring detection has that class. An image without any detection counts as wrong. Also
+// the spread of those top detections' confidences (min / median / max), which tells whether a
+// threshold would cut correct tags. The wrong images are listed, so a user can look at them.
 #include <string>
 #include <vector>
 
@@ -29,6 +29,12 @@ struct Top1Result {
   std::vector<int> images_per_class;  // index c-1: single-object images labelled c
   std::vector<int> correct_per_class;
   std::vector<Top1Miss> misses;  // in input order
+  // Rows: the labelled class c (row c-1); columns: the top detection's class (column p,
+  // p = 0 for no detection). num_classes x (num_classes + 1), row-major.
+  std::vector<int> confusion;
+  int confusion_at(int label, int predicted) const {
+    return confusion[size_t(label - 1) * (images_per_class.size() + 1) + predicted];
+  }
 };
 
 Top1Result top1_accuracy(const std::vector<ImageDetections>& images, int num_classes);

@@ -17,22 +17,6 @@ size_t InputData::num_examples() const {
   return n;
 }
 
-data::Format to_data_format(DatasetFormat f) {
-  switch (f) {
-    case DatasetFormat::kVoc:
-      return data::Format::kVoc;
-    case DatasetFormat::kCsv:
-      return data::Format::kCsv;
-    case DatasetFormat::kTfRecord:
-      return data::Format::kTfRecord;
-    case DatasetFormat::kDataturks:
-      return data::Format::kDataturks;
-    case DatasetFormat::kCoco:
-      return data::Format::kCoco;
-  }
-  throw std::logic_error("to_data_format: unhandled format");
-}
-
 InputData load_input(const InputConfig& input, const std::string& section) {
   InputData out;
   if (input.label_map.empty()) throw UserError(section + ".label_map: required");
@@ -42,7 +26,7 @@ InputData load_input(const InputConfig& input, const std::string& section) {
     data::ReadOptions opts;
     opts.labels = &out.labels;
     opts.splits = src.splits;
-    NamedDataset ds{src.name, data::read_dataset(to_data_format(src.format), src.path, opts)};
+    NamedDataset ds{src.name, data::read_dataset(src.format, src.path, opts), src.weight};
     if (ds.examples.empty())
       throw UserError(section + ".paths: '" + src.name + "' (" + src.path +
                       ") holds no examples; check the folder and its split files");
@@ -51,15 +35,20 @@ InputData load_input(const InputConfig& input, const std::string& section) {
         if (b.label_id <= 0 || b.label_id > out.labels.max_id())
           throw UserError(ex.where() + ": object class '" + b.label + "' is not in the label map " +
                           input.label_map);
+    for (const data::Example& ex : ds.examples)
+      if (ex.has_image_label() &&
+          (ex.image_label_id <= 0 || ex.image_label_id > out.labels.max_id()))
+        throw UserError(ex.where() + ": class '" + ex.image_label + "' is not in the label map " +
+                        input.label_map);
     out.sources.push_back(std::move(ds));
   }
   return out;
 }
 
-InputSource parse_source_spec(const std::string& spec, DatasetFormat format) {
+InputSource parse_source_spec(const std::string& spec, data::Format format) {
   InputSource src;
   src.format = format;
-  if (!split_source_spec(spec, &src.path, &src.splits)) src.path = spec;
+  data::split_path_spec(spec, &src.path, &src.splits);
   src.name = spec;
   return src;
 }

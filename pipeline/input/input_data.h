@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "data/augment.h"
+#include "data/dataset_io.h"
 #include "data/example.h"
-#include "data/formats.h"
 #include "data/label_map.h"
 #include "pipeline/config/pipeline_config.h"
 
@@ -17,6 +17,7 @@ namespace tailor::pipeline {
 struct NamedDataset {
   std::string name;  // InputSource::name, e.g. "ccp:test"
   data::Dataset examples;
+  double weight = 1.0;  // InputSource::weight: training's sampling ratio
 };
 
 struct InputData {
@@ -27,15 +28,13 @@ struct InputData {
   size_t num_examples() const;
 };
 
-data::Format to_data_format(DatasetFormat f);
-
 // `section` ("train_input", "eval_input") prefixes errors. Throws UserError when the label
 // map or a source cannot be read, or when a source holds no examples (an empty split file
 // is a config mistake, not an empty epoch).
 InputData load_input(const InputConfig& input, const std::string& section);
 
 // A source spec as the CLI takes it ("DIR", "DIR:SPLIT,SPLIT", a file), in `format`.
-InputSource parse_source_spec(const std::string& spec, DatasetFormat format);
+InputSource parse_source_spec(const std::string& spec, data::Format format);
 
 std::vector<data::AugmentStep> to_augment_steps(const std::vector<AugmentationConfig>& augs);
 

@@ -16,7 +16,9 @@ struct SampleWeights {
   std::string report;
 };
 
-// threshold 0 turns sampling off (empty weights, empty report).
+// Each image's weight is its repeat factor (1 when threshold is 0) times its source's
+// weight. Sampling is off (empty weights, empty report) when the threshold is 0 and every
+// source weighs 1.
 SampleWeights sample_weights(const InputData& input, double threshold);
 
 }  // namespace tailor::pipeline

@@ -49,6 +49,14 @@ bool is_loss(const std::string& c) {
 bool is_lr(const std::string& c) {
   return c.find("learning_rate") != std::string::npos || c == "lr";
 }
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+// The periodic evaluation's headline figures, per eval source and over all of them: how a
+// recipe is judged.
+bool is_validation(const std::string& c) {
+  return c.rfind("eval/", 0) == 0 && (ends_with(c, "/mAP@0.5") || ends_with(c, "/top1"));
+}
 
 void draw_panel(Canvas& cv, int x0, int y0, int x1, int y1, const std::string& title,
                 const std::vector<Series>& series, double step_lo, double step_hi,
@@ -178,17 +186,44 @@ std::vector<double> nice_ticks(double lo, double hi, int target_count) {
 Canvas plot_training_curves(const MetricsTable& table, const PlotOptions& opt) {
   const std::vector<Series> losses = select(table, is_loss);
   const std::vector<Series> lrs = select(table, is_lr);
+  std::vector<Series> validation = select(table, is_validation);
+  for (Series& v : validation) v.name = v.name.substr(5);  // "eval/" is the panel's title
   if (losses.empty() && lrs.empty())
     throw UserError("nothing to plot: no column named *loss* or *learning_rate* with values");
   double s_lo = INFINITY, s_hi = -INFINITY;
-  for (const auto* group : {&losses, &lrs})
+  for (const std::vector<Series>* group :
+       {&losses, &lrs, static_cast<const std::vector<Series>*>(&validation)})
     for (const auto& s : *group)
       for (const auto& p : s.points) s_lo = std::min(s_lo, p.first), s_hi = std::max(s_hi, p.first);
   if (s_hi <= s_lo) s_hi = s_lo + 1;
 
   Canvas cv(opt.width, opt.height, kBackground);
   const int left = 90, right = opt.width - 20, top = 40, bottom = opt.height - 40;
-  if (!losses.empty() && !lrs.empty()) {
+  if (!validation.empty()) {
+    // Loss, then the validation metrics against the step, then the learning rate.
+    struct Panel {
+      const char* title;
+      const std::vector<Series>* series;
+      double weight, smoothing;
+    };
+    std::vector<Panel> panels;
+    if (!losses.empty()) panels.push_back({"LOSS", &losses, 3, opt.smoothing});
+    panels.push_back({"VALIDATION", &validation, 3, 0});
+    if (!lrs.empty()) panels.push_back({"LEARNING RATE", &lrs, 1.6, 0});
+    double total = 0;
+    for (const Panel& p : panels) total += p.weight;
+    const int gap = 50;
+    const double room = bottom - top - gap * double(panels.size() - 1);
+    double y = top;
+    size_t colors = 0;
+    for (const Panel& p : panels) {
+      const double h = room * p.weight / total;
+      draw_panel(cv, left, int(y), right, int(y + h), p.title, *p.series, s_lo, s_hi, colors,
+                 p.smoothing);
+      colors += p.series->size();
+      y += h + gap;
+    }
+  } else if (!losses.empty() && !lrs.empty()) {
     const int split = top + int((bottom - top) * 0.62);
     draw_panel(cv, left, top, right, split - 30, "LOSS", losses, s_lo, s_hi, 0, opt.smoothing);
     draw_panel(cv, left, split + 20, right, bottom, "LEARNING RATE", lrs, s_lo, s_hi, losses.size(),

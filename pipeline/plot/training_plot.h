@@ -1,9 +1,10 @@
 #pragma once
-// `tailor plot`: the loss curves (every column whose name holds "loss") in the top panel and
-// the learning rate (columns holding "learning_rate" or named "lr") in the bottom panel, with
-// axes, ticks and a legend, from a run's metrics.csv or, without one, its TensorBoard event
-// files. Loss curves are drawn smoothed over their faded raw values: a batch-10 loss is too
-// noisy to show its trend otherwise.
+// `tailor plot`: the loss curves (every column whose name holds "loss") in the top panel, the
+// periodic validation metrics (eval/SOURCE/mAP@0.5 and eval/SOURCE/top1) against the step in
+// the middle one when the run evaluated, and the learning rate (columns holding
+// "learning_rate" or named "lr") in the bottom panel, with axes, ticks and a legend, from a run's
+// metrics.csv or, without one, its TensorBoard event files. Loss curves are drawn smoothed over
+// their faded raw values: a batch-10 loss is too noisy to show its trend otherwise.
 #include <string>
 #include <vector>
 

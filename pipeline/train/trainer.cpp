@@ -37,18 +37,25 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-std::vector<models::GroundTruth> groundtruth_of(const data::Batch& batch) {
+// `image_labels_train`: whether image-labelled rows train yet (loss.image_level.start_step);
+// before that they are in the batch but give no loss.
+std::vector<models::GroundTruth> groundtruth_of(const data::Batch& batch, bool image_labels_train) {
   const int64_t max_boxes = batch.boxes.size(1);
   const float* boxes = batch.boxes.data<float>();
   const int32_t* classes = batch.classes.data<int32_t>();
   const int32_t* counts = batch.num_boxes.data<int32_t>();
   std::vector<models::GroundTruth> gt(batch.size);
-  for (int i = 0; i < batch.size; ++i)
+  for (int i = 0; i < batch.size; ++i) {
+    if (batch.image_labels[i] > 0) {
+      gt[i].image_level = true;
+      gt[i].image_label = image_labels_train ? batch.image_labels[i] : 0;
+    }
     for (int j = 0; j < counts[i]; ++j) {
       const float* b = boxes + (i * max_boxes + j) * 4;
       gt[i].boxes.push_back({b[0], b[1], b[2], b[3]});
       gt[i].classes.push_back(classes[i * max_boxes + j]);
     }
+  }
   return gt;
 }
 
@@ -149,9 +156,16 @@ TrainResult train(const PipelineConfig& config, const TrainOptions& options) {
   fs::remove(fs::path(out_dir) / "DONE", ec);
   result.first_step = result.last_step = step;
 
-  const optim::ExponentialDecay decay{rc.learning_rate.initial_learning_rate,
-                                      rc.learning_rate.decay_steps, rc.learning_rate.decay_factor,
-                                      rc.learning_rate.staircase};
+  const optim::ExponentialDecay exponential{
+      rc.learning_rate.initial_learning_rate, rc.learning_rate.decay_steps,
+      rc.learning_rate.decay_factor, rc.learning_rate.staircase};
+  const optim::CosineDecay cosine{rc.cosine_decay.learning_rate_base, rc.cosine_decay.total_steps,
+                                  rc.cosine_decay.warmup_learning_rate,
+                                  rc.cosine_decay.warmup_steps,
+                                  rc.cosine_decay.hold_base_rate_steps};
+  auto learning_rate = [&](int64_t at) {
+    return rc.schedule == LearningRateSchedule::kCosineDecay ? cosine.at(at) : exponential.at(at);
+  };
   data::LoaderOptions lo;
   lo.batch_size = tc.batch_size;
   lo.height = model_config.image_height;
@@ -224,8 +238,10 @@ TrainResult train(const PipelineConfig& config, const TrainOptions& options) {
     loader.next(&batch);
     model.params().zero_grad();
     models::SsdOutput out = model.forward(batch.images, /*training=*/true);
-    models::SsdLosses losses = models::ssd_loss(out, model.anchor_boxes(), groundtruth_of(batch),
-                                                model.params(), model_config);
+    const bool image_labels_train = step >= model_config.loss.image_level.start_step;
+    models::SsdLosses losses =
+        models::ssd_loss(out, model.anchor_boxes(), groundtruth_of(batch, image_labels_train),
+                         model.params(), model_config);
     const float total = losses.total.item();
     if (!std::isfinite(total))
       throw UserError(
@@ -240,7 +256,7 @@ TrainResult train(const PipelineConfig& config, const TrainOptions& options) {
                         " is not finite; the last checkpoint (" +
                         (result.last_checkpoint.empty() ? "none" : result.last_checkpoint) +
                         ") is intact");
-    const float lr = decay.at(step);
+    const float lr = learning_rate(step);
     optimizer.apply(model.params(), lr);
     if (ema) ema->apply(model.params());
     ++step;

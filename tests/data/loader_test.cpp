@@ -5,7 +5,7 @@
 
 #include <set>
 
-#include "data/formats.h"
+#include "data/dataset_io.h"
 #include "engine/error.h"
 
 using namespace tailor;

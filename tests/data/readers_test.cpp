@@ -9,7 +9,8 @@
 #include <map>
 
 #include "data/csv.h"
-#include "data/formats.h"
+#include "data/dataset_io.h"
+#include "data/format_util.h"
 #include "data/label_map.h"
 #include "data/tf_example.h"
 #include "data/tfrecord.h"

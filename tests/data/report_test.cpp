@@ -1,8 +1,8 @@
 // `data stats` and `data check` logic.
 #include <gtest/gtest.h>
 
+#include "data/dataset_io.h"
 #include "data/dataset_report.h"
-#include "data/formats.h"
 
 using namespace tailor::data;
 

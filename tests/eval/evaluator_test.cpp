@@ -11,7 +11,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "data/formats.h"
+#include "data/dataset_io.h"
 #include "engine/error.h"
 #include "pipeline/eval/coco_json.h"
 
@@ -191,6 +191,30 @@ TEST(Evaluator, SummarizesEachSourceAndAllTogether) {
   const size_t at = report.find("  wrong: img is class 2, top class 1 0.8000 (class 2 0.0000)\n");
   EXPECT_NE(at, std::string::npos) << report;
   EXPECT_EQ(report.find("wrong:", at + 3), std::string::npos) << report;
+}
+
+TEST(Evaluator, ImageLevelImagesCountForTopOneButNotForAp) {
+  // A box source with one exact find, and a catalogue of two tagged photos: one right, one
+  // called class 1 with a large detection that AP would count as a false positive.
+  ImageDetections right, wrong;
+  right.image_id = "cat_a", right.image_label = 2;
+  right.detections = {{{0, 0, 1, 1}, 2, .7f}};
+  wrong.image_id = "cat_b", wrong.image_label = 2;
+  wrong.detections = {{{0, 0, 1, 1}, 1, .95f}};
+  EvalResult r;
+  r.sources.push_back({"boxes", "", {one_box_image(1, 1, .9f)}, {}});
+  r.sources.push_back({"catalog:val", "", {right, wrong}, {}});
+  summarize(&r, 2, {Metric::kVocAp, Metric::kCocoAp, Metric::kTop1});
+  EXPECT_FALSE(r.sources[1].metrics.voc.has_value());  // no boxes: no AP at all
+  EXPECT_FALSE(has_scalar(r.scalars, "eval/catalog_val/mAP@0.5"));
+  EXPECT_DOUBLE_EQ(scalar(r.scalars, "eval/catalog_val/top1"), 0.5);
+  EXPECT_DOUBLE_EQ(r.overall.metrics.voc->mean_ap, 1.0);  // cat_b's .95 is no false positive
+  EXPECT_NEAR(r.overall.metrics.top1->accuracy, 2.0 / 3, 1e-12);
+  const std::string report = format_eval_report(r);
+  EXPECT_NE(report.find("top-1 confusion matrix:\n"), std::string::npos) << report;
+  EXPECT_EQ(report.find("top-1 confusion matrix:\n"), report.rfind("top-1 confusion matrix:\n"))
+      << "only the image-level source has one";
+  EXPECT_NE(report.find("  wrong: cat_b is class 2, top class 1 0.9500"), std::string::npos);
 }
 
 TEST(Evaluator, OnlyTheAskedMetrics) {

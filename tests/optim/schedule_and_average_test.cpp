@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "engine/error.h"
 #include "engine/optim/l2_regularizer.h"
 #include "engine/optim/learning_rate.h"
@@ -23,6 +25,22 @@ TEST(ExponentialDecay, StaircaseAndContinuousKnownValues) {
   EXPECT_FLOAT_EQ(smooth.at(800), 0.0038f);
   EXPECT_FLOAT_EQ(smooth.at(2399), 0.0034297199f);
   EXPECT_THROW((optim::ExponentialDecay{0.1f, 0, 0.5f, true}.at(3)), UserError);
+}
+
+TEST(CosineDecay, WarmupHoldAndDecayKnownValues) {
+  // TF's cosine_decay_with_warmup(0.004, total 1000, warmup 0.001 over 100, hold 100).
+  optim::CosineDecay c{0.004f, 1000, 0.001f, 100, 100};
+  EXPECT_FLOAT_EQ(c.at(0), 0.001f);
+  EXPECT_FLOAT_EQ(c.at(50), 0.0025f);
+  EXPECT_FLOAT_EQ(c.at(100), 0.004f);  // warm-up done
+  EXPECT_FLOAT_EQ(c.at(200), 0.004f);  // held
+  EXPECT_FLOAT_EQ(c.at(600), 0.002f);  // half way through the cosine
+  EXPECT_NEAR(c.at(1000), 0.f, 1e-9);
+  EXPECT_EQ(c.at(1001), 0.f);
+  optim::CosineDecay plain{0.01f, 100};
+  EXPECT_FLOAT_EQ(plain.at(0), 0.01f);
+  EXPECT_NEAR(plain.at(25), 0.005f * (1 + std::cos(3.14159265358979 / 4)), 1e-8);
+  EXPECT_THROW((optim::CosineDecay{0.01f, 10, 0.f, 10, 0}.at(0)), UserError);
 }
 
 TEST(ExponentialMovingAverage, KnownValuesAndNames) {

@@ -148,6 +148,35 @@ TEST(Top1Accuracy, SingleObjectImagesOnly) {
   EXPECT_TRUE(std::isnan(top1_accuracy({}, 3).accuracy));
 }
 
+TEST(Top1Accuracy, ImageLevelLabelsAndTheConfusionMatrix) {
+  auto tagged = [](int label, std::vector<DetectionBox> det) {
+    ImageDetections img = image({}, std::move(det));
+    img.image_label = label;
+    return img;
+  };
+  const std::vector<ImageDetections> images = {
+      tagged(2, {{B(0, 0, 1, 1), 2, .9f}, {B(0, 0, .5, .5), 1, .95f}}),  // 1 on top: wrong
+      tagged(2, {{B(0, 0, 1, 1), 2, .7f}}),                              // right
+      tagged(3, {}),                                                     // none
+      image({{B(0, 0, 1, 1), 1}}, {{B(0, 0, 1, 1), 1, .8f}}),            // a boxed one, right
+  };
+  const Top1Result r = top1_accuracy(images, 3);
+  EXPECT_EQ(r.num_images, 4);
+  EXPECT_EQ(r.num_correct, 2);
+  EXPECT_EQ(r.images_per_class, (std::vector<int>{1, 2, 1}));
+  // Rows: labels 1..3; columns: none, 1, 2, 3.
+  EXPECT_EQ(r.confusion, (std::vector<int>{0, 1, 0, 0,  //
+                                           0, 1, 1, 0,  //
+                                           1, 0, 0, 0}));
+  EXPECT_EQ(r.confusion_at(2, 1), 1);
+  const std::string table = format_confusion_matrix({"Jackets", "Jeans", "Shirts"}, r);
+  EXPECT_NE(table.find("label \\ top"), std::string::npos) << table;
+  EXPECT_NE(table.find("Jeans              1       1       0       0    0.5000"), std::string::npos)
+      << table;
+  // Image-level images have no boxes: AP ignores them, so their detections are no false
+  // positives (checked through the evaluator in tests/eval).
+}
+
 TEST(CocoJson, PixelBoxesAndIds) {
   ImageDetections img = image({{B(.1f, .2f, .5f, .6f), 2}}, {{B(0, 0, .5f, .25f), 1, .75f}});
   img.image_id = "ccp_0001";

@@ -78,7 +78,7 @@ TEST(PipelineConfig, ClothingConfigReproducesReferencePipeline) {
   ASSERT_TRUE(c.has_eval_input);
   ASSERT_EQ(c.eval_input.sources.size(), 3u);
   // The Dataturks export's VOC XML files (read by tag name; their bndbox order is unusual).
-  EXPECT_EQ(c.eval_input.sources[2].format, DatasetFormat::kVoc);
+  EXPECT_EQ(c.eval_input.sources[2].format, data::Format::kVoc);
   EXPECT_EQ(c.eval_input.sources[2].name, "dataturks_val:val");
   for (const auto& s : c.eval_input.sources)
     for (const auto& split : s.splits)
@@ -123,12 +123,12 @@ TEST(PipelineConfig, RepeatFactorThreshold) {
 TEST(PipelineConfig, SourceSpecs) {
   std::string dir;
   std::vector<std::string> splits;
-  ASSERT_TRUE(split_source_spec("../d/ccp:train,val", &dir, &splits));
+  ASSERT_TRUE(data::split_path_spec("../d/ccp:train,val", &dir, &splits));
   EXPECT_EQ(dir, "../d/ccp");
   EXPECT_EQ(splits, (std::vector<std::string>{"train", "val"}));
-  EXPECT_FALSE(split_source_spec("/data/ccp", &dir, &splits));
-  EXPECT_FALSE(split_source_spec("C:/data/x.record", &dir, &splits));  // has a '/'
-  EXPECT_FALSE(split_source_spec("data/x:", &dir, &splits));
+  EXPECT_FALSE(data::split_path_spec("/data/ccp", &dir, &splits));
+  EXPECT_FALSE(data::split_path_spec("C:/data/x.record", &dir, &splits));  // has a '/'
+  EXPECT_FALSE(data::split_path_spec("data/x:", &dir, &splits));
 
   const std::string d = scratch_dir("config_sources");
   const PipelineConfig c = load_pipeline_config(write_text(
@@ -139,9 +139,9 @@ TEST(PipelineConfig, SourceSpecs) {
   ASSERT_EQ(c.eval_input.sources.size(), 2u);
   EXPECT_EQ(c.eval_input.sources[0].path, "/abs/boxes.csv");
   EXPECT_TRUE(c.eval_input.sources[0].splits.empty());
-  EXPECT_EQ(c.eval_input.sources[0].format, DatasetFormat::kCsv);
+  EXPECT_EQ(c.eval_input.sources[0].format, data::Format::kCsv);
   EXPECT_EQ(c.eval_input.sources[1].name, "web");
-  EXPECT_EQ(c.eval_input.sources[1].format, DatasetFormat::kDataturks);
+  EXPECT_EQ(c.eval_input.sources[1].format, data::Format::kDataturks);
   EXPECT_EQ(c.eval_input.label_map, "/abs/map.pbtxt");
 }
 
@@ -208,6 +208,71 @@ TEST(PipelineConfig, ErrorsNameFileKeyPathAndLine) {
   EXPECT_NE(error_of(minimal() + "extra: 1\n").find(":15: unknown key extra"), std::string::npos);
   EXPECT_NE(error_of("model: [1\n").find("invalid YAML"), std::string::npos);
   EXPECT_THROW(load_pipeline_config("/nonexistent/c.yaml"), UserError);
+}
+
+}  // namespace
+}  // namespace tailor::pipeline
+
+namespace tailor::pipeline {
+namespace {
+
+// A config whose learning_rate section is `lr` (indented under learning_rate:).
+std::string with_learning_rate(const std::string& lr) {
+  return "model:\n  ssd:\n    num_classes: 9\n"
+         "train:\n  batch_size: 4\n  num_steps: 100\n"
+         "  optimizer:\n    rms_prop:\n      learning_rate:\n" +
+         lr +
+         "train_input:\n  format: voc\n  paths: [data/ccp:train]\n"
+         "  label_map: data/label_map.pbtxt\n";
+}
+
+TEST(PipelineConfig, CosineDecaySchedule) {
+  const std::string d = scratch_dir("config_cosine");
+  const PipelineConfig c = load_pipeline_config(write_text(
+      d + "/c.yaml", with_learning_rate("        cosine_decay: {learning_rate_base: 0.008, "
+                                        "warmup_learning_rate: 0.001, warmup_steps: 10}\n")));
+  EXPECT_EQ(c.train.rms_prop.schedule, LearningRateSchedule::kCosineDecay);
+  EXPECT_FLOAT_EQ(c.train.rms_prop.cosine_decay.learning_rate_base, 0.008f);
+  EXPECT_EQ(c.train.rms_prop.cosine_decay.total_steps, 100);  // train.num_steps
+  EXPECT_EQ(c.train.rms_prop.cosine_decay.warmup_steps, 10);
+  EXPECT_NE(error_of(with_learning_rate("        cosine_decay: {learning_rate_base: 0.008}\n"
+                                        "        exponential_decay: {initial_learning_rate: 1}\n"))
+                .find("give exactly one of exponential_decay and cosine_decay"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_learning_rate("        cosine_decay: {learning_rate_base: 0.008, "
+                                        "warmup_steps: 100}\n"))
+                .find("total_steps must exceed warmup_steps"),
+            std::string::npos);
+}
+
+TEST(PipelineConfig, SourceWeightsAndImageLevelLoss) {
+  const std::string d = scratch_dir("config_weights");
+  std::string yaml = minimal();
+  yaml.replace(yaml.find("  paths: [data/ccp:train]\n"), 26,
+               "  paths:\n    - data/ccp:train\n"
+               "    - {path: data/catalog, splits: [train], format: catalog, weight: 0.5}\n");
+  yaml.replace(yaml.find("    num_classes: 9\n"), 19,
+               "    num_classes: 9\n    loss:\n      image_level: {method: max_size, weight: 2, "
+               "min_score: 0.4, start_step: 50}\n");
+  const PipelineConfig c = load_pipeline_config(write_text(d + "/c.yaml", yaml));
+  ASSERT_EQ(c.train_input.sources.size(), 2u);
+  EXPECT_EQ(c.train_input.sources[0].weight, 1.0);
+  EXPECT_EQ(c.train_input.sources[1].weight, 0.5);
+  EXPECT_EQ(c.train_input.sources[1].format, data::Format::kCatalog);
+  const models::ImageLevelLossConfig& il = c.model.loss.image_level;
+  EXPECT_EQ(il.method, models::ImageLevelMethod::kMaxSize);
+  EXPECT_EQ(il.weight, 2.f);
+  EXPECT_FLOAT_EQ(il.min_score, 0.4f);
+  EXPECT_EQ(il.start_step, 50);
+  std::string bad = yaml;
+  bad.replace(bad.find("weight: 0.5"), 11, "weight: 0");
+  EXPECT_NE(error_of(bad).find("weight must be in (0, 100]"), std::string::npos) << error_of(bad);
+  bad = yaml;
+  bad.replace(bad.find("method: max_size"), 16, "method: biggest");
+  EXPECT_NE(error_of(bad).find("image_level.method must be pseudo_box, max_size, mil, got "
+                               "'biggest'"),
+            std::string::npos)
+      << error_of(bad);
 }
 
 }  // namespace

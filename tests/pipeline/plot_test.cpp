@@ -81,6 +81,38 @@ TEST(TrainingPlot, PngDecodesWithCurves) {
   EXPECT_EQ(count_color(d, pal[3], 0, 800), 0);
 }
 
+TEST(TrainingPlot, DrawsTheValidationMetricsAgainstTheStep) {
+  MetricsTable t = falling_loss();
+  t.columns.insert(t.columns.end(), {"eval/all/mAP@0.5", "eval/catalog_val/top1",
+                                     "eval/all/AP@0.5/Shoes", "eval/all/top1_confidence_min"});
+  for (auto& r : t.rows)
+    if (r.step % 50 == 0) {
+      r.values["eval/all/mAP@0.5"] = 0.4 + r.step / 1000.0;
+      r.values["eval/catalog_val/top1"] = 0.6 + r.step / 800.0;
+      r.values["eval/all/AP@0.5/Shoes"] = 0.5;  // per class: not drawn
+      r.values["eval/all/top1_confidence_min"] = 0.2;
+    }
+  const std::string path = testing::scratch_dir("plot_validation") + "/curves.png";
+  plot_training_curves(t, {800, 900}).save_png(path);
+  const Decoded d = decode_png(path);
+  const auto& pal = plot_palette();
+  // Colors 0, 1: the losses; 2, 3: the two validation series; 4: the learning rate.
+  EXPECT_GT(count_color(d, pal[2], 0, 800), 300);
+  EXPECT_GT(count_color(d, pal[3], 0, 800), 300);
+  EXPECT_GT(count_color(d, pal[4], 0, 800), 300);
+  EXPECT_EQ(count_color(d, pal[5], 0, 800), 0);  // nothing else became a series
+  // The validation panel lies between the loss and the learning rate.
+  auto rows_of = [&](Rgb c) {
+    int lo = d.height, hi = -1;
+    for (int y = 0; y < d.height; ++y)
+      for (int x = 100; x < 700; ++x)
+        if (d.at(x, y) == c) lo = std::min(lo, y), hi = std::max(hi, y);
+    return std::make_pair(lo, hi);
+  };
+  EXPECT_LT(rows_of(pal[0]).second, rows_of(pal[2]).first);
+  EXPECT_LT(rows_of(pal[2]).second, rows_of(pal[4]).first);
+}
+
 TEST(TrainingPlot, FromEventFilesAndErrors) {
   const std::string dir = testing::scratch_dir("plot_events");
   {

@@ -59,5 +59,36 @@ TEST(SampleWeights, ThresholdZeroIsOff) {
   EXPECT_TRUE(w.report.empty());
 }
 
+TEST(SampleWeights, SourceWeightsScaleEveryImageOfTheirSource) {
+  InputData in = two_sources();
+  in.sources[1].weight = 0.5;
+  const SampleWeights w = sample_weights(in, 0);
+  ASSERT_EQ(w.per_image.size(), 9u);
+  EXPECT_DOUBLE_EQ(w.per_image[0], 1.0);
+  EXPECT_DOUBLE_EQ(w.per_image[8], 0.5);
+  EXPECT_EQ(w.report,
+            "train: source weights: 7 samples per epoch from 9 images\n"  // 4 + 2.5, rounded
+            "  street:train: 4 images x1.00\n"
+            "  product:train: 5 images x0.50\n");
+  // With repeat factors, the two multiply.
+  const SampleWeights both = sample_weights(in, 0.8);
+  EXPECT_DOUBLE_EQ(both.per_image[4], 1.0);  // 2.0 x 0.5
+  EXPECT_NE(both.report.find("repeat-factor sampling (threshold 0.8) and source weights"),
+            std::string::npos);
+  EXPECT_NE(both.report.find("Jackets x2.00 (1 of 5 images); source weight x0.50"),
+            std::string::npos)
+      << both.report;
+}
+
+TEST(SampleWeights, ImageLevelLabelsCountAsTheirClass) {
+  InputData in = two_sources();
+  data::Example tagged;
+  tagged.source = "labels.csv: line 2";
+  tagged.image_label = "Shirts";
+  in.sources[0].examples.push_back(tagged);  // street: 4 jackets and 1 shirt
+  const SampleWeights w = sample_weights(in, 0.8);
+  EXPECT_DOUBLE_EQ(w.per_image[4], 2.0);  // sqrt(0.8 / 0.2)
+}
+
 }  // namespace
 }  // namespace tailor::pipeline

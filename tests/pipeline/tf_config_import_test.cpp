@@ -81,7 +81,7 @@ TEST(TfConfigImport, ModelZooPipelineConfigLoads) {
   ASSERT_EQ(c.train.augmentation.size(), 2u);
   EXPECT_EQ(c.train.augmentation[1].name, "ssd_random_crop");
   EXPECT_EQ(c.train.fine_tune_checkpoint_type, "detection");
-  EXPECT_EQ(c.train_input.format, DatasetFormat::kTfRecord);
+  EXPECT_EQ(c.train_input.format, data::Format::kTfRecord);
   EXPECT_EQ(c.train_input.sources[0].path, dir + "/PATH_TO_BE_CONFIGURED/mscoco_train.record");
   ASSERT_TRUE(c.has_eval_input);
   EXPECT_FALSE(c.eval_input.shuffle);

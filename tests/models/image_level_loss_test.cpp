@@ -1,0 +1,153 @@
+// The image-level loss on a hand-computed case: a labelled class gives a gradient only at the
+// anchors its method chooses, in its own column; no other class, no background and no box
+// code gets any.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "models/image_level.h"
+#include "models/ssd_loss.h"
+
+namespace tailor::models {
+namespace {
+
+double sig(double x) {
+  return 1 / (1 + std::exp(-x));
+}
+
+// Two classes, four anchors; zero box codes, so every prediction is its anchor. Anchor 1
+// overlaps anchor 0 (IoU 0.909); anchor 3 is the whole image (IoU 0.25 with anchors 0 and 2).
+struct Case {
+  std::vector<BoxCorners> anchors = {{0.f, 0.f, 0.5f, 0.5f},
+                                     {0.f, 0.f, 0.5f, 0.55f},
+                                     {0.5f, 0.5f, 1.f, 1.f},
+                                     {0.f, 0.f, 1.f, 1.f}};
+  // Columns: background, class 1, class 2.
+  std::vector<float> logits = {0.f, 2.f,  -2.f,  // anchor 0
+                               0.f, 1.f,  0.f,   // anchor 1
+                               0.f, 0.5f, 3.f,   // anchor 2
+                               0.f, -1.f, 0.f};  // anchor 3
+  SsdConfig config;
+  ParameterSet params;
+  SsdOutput out;
+  std::vector<GroundTruth> gt;
+  explicit Case(ImageLevelMethod method, float min_score = 0.3f) {
+    config.num_classes = 2;
+    config.loss.l2_weight = 0;
+    config.loss.image_level.method = method;
+    config.loss.image_level.min_score = min_score;
+    out.class_logits = Tensor::from_vector(logits, {1, 4, 3}).set_requires_grad();
+    out.box_encodings = Tensor::zeros({1, 4, 4}).set_requires_grad();
+    GroundTruth g;
+    g.image_level = true;
+    g.image_label = 1;
+    gt = {g};
+  }
+  // The loss, and the gradient of every logit.
+  std::vector<float> grad(SsdLosses* losses) {
+    *losses = ssd_loss(out, anchors, gt, params, config);
+    losses->total.backward();
+    for (float g : out.box_encodings.grad().to_vector()) EXPECT_EQ(g, 0.f);
+    return out.class_logits.grad().to_vector();
+  }
+};
+
+// Expects `g` to be zero everywhere but the listed (anchor, column) cells.
+void expect_only(const std::vector<float>& g, const std::vector<std::pair<int, double>>& cells) {
+  std::vector<double> want(g.size(), 0.0);
+  for (const auto& [cell, v] : cells) want[cell] = v;
+  for (size_t i = 0; i < g.size(); ++i) EXPECT_NEAR(g[i], want[i], 1e-6) << "logit " << i;
+}
+
+TEST(ImageLevelLoss, MilTrainsTheBestAnchorOfTheLabelledClassOnly) {
+  Case c(ImageLevelMethod::kMil);
+  SsdLosses l;
+  const std::vector<float> g = c.grad(&l);
+  EXPECT_EQ(l.num_matches, 1);
+  EXPECT_NEAR(l.classification.item(), std::log1p(std::exp(-2.0)), 1e-6);
+  EXPECT_EQ(l.localization.item(), 0.f);
+  expect_only(g, {{0 * 3 + 1, sig(2) - 1}});
+}
+
+TEST(ImageLevelLoss, PseudoBoxTrainsTheAnchorsMatchingTheModelsBestBox) {
+  Case c(ImageLevelMethod::kPseudoBox);
+  SsdLosses l;
+  const std::vector<float> g = c.grad(&l);
+  // The best class-1 box is anchor 0's (score 0.88); anchors 0 and 1 match it.
+  EXPECT_EQ(l.num_matches, 2);
+  EXPECT_NEAR(l.classification.item(),
+              (std::log1p(std::exp(-2.0)) + std::log1p(std::exp(-1.0))) / 2, 1e-6);
+  expect_only(g, {{0 * 3 + 1, (sig(2) - 1) / 2}, {1 * 3 + 1, (sig(1) - 1) / 2}});
+
+  // Below min_score the model's box is not trusted: nothing trains.
+  Case strict(ImageLevelMethod::kPseudoBox, 0.9f);
+  const std::vector<float> none = strict.grad(&l);
+  EXPECT_EQ(l.num_matches, 0);
+  EXPECT_EQ(l.total.item(), 0.f);
+  expect_only(none, {});
+}
+
+TEST(ImageLevelLoss, MaxSizeTrainsTheLargestConfidentBox) {
+  // Foreground scores: 0.88, 0.73, 0.95 (class 2) and 0.5 for the whole-image anchor 3.
+  Case c(ImageLevelMethod::kMaxSize, 0.5f);
+  SsdLosses l;
+  const std::vector<float> g = c.grad(&l);
+  EXPECT_EQ(l.num_matches, 1);
+  expect_only(g, {{3 * 3 + 1, sig(-1) - 1}});
+  // A stricter threshold leaves anchor 3 out; anchor 0's box is then the largest of 0 and 2
+  // (equal areas: the first), matched by anchors 0 and 1.
+  Case strict(ImageLevelMethod::kMaxSize, 0.8f);
+  const std::vector<float> g2 = strict.grad(&l);
+  expect_only(g2, {{0 * 3 + 1, (sig(2) - 1) / 2}, {1 * 3 + 1, (sig(1) - 1) / 2}});
+}
+
+TEST(ImageLevelLoss, WeightScalesAndAWarmingUpRowGivesNothing) {
+  Case c(ImageLevelMethod::kMil);
+  c.config.loss.image_level.weight = 2.5f;
+  SsdLosses l;
+  expect_only(c.grad(&l), {{1, 2.5 * (sig(2) - 1)}});
+  Case off(ImageLevelMethod::kMil);
+  off.gt[0].image_label = 0;  // before loss.image_level.start_step
+  expect_only(off.grad(&l), {});
+  EXPECT_EQ(l.total.item(), 0.f);
+}
+
+TEST(ImageLevelLoss, ABoxRowInTheSameBatchKeepsItsLossAndShareTheNormalizer) {
+  Case c(ImageLevelMethod::kMil);
+  std::vector<float> two = c.logits;
+  two.insert(two.end(), c.logits.begin(), c.logits.end());
+  c.out.class_logits = Tensor::from_vector(two, {2, 4, 3}).set_requires_grad();
+  c.out.box_encodings = Tensor::zeros({2, 4, 4}).set_requires_grad();
+  GroundTruth boxed;
+  boxed.boxes = {{0.5f, 0.5f, 1.f, 1.f}};  // anchor 2 exactly
+  boxed.classes = {2};
+  c.gt.push_back(boxed);
+  SsdLosses l;
+  const std::vector<float> g = c.grad(&l);
+  EXPECT_EQ(l.num_matches, 2);  // one image-level positive, one matched anchor
+  // The image-level row: its one cell, over the batch's two matches.
+  for (int i = 0; i < 12; ++i) EXPECT_NEAR(g[i], i == 1 ? (sig(2) - 1) / 2 : 0.0, 1e-6) << i;
+  // The box row trains all three columns of its positive anchor 2.
+  EXPECT_NEAR(g[12 + 2 * 3 + 2], (sig(3) - 1) / 2, 1e-6);
+  EXPECT_NEAR(g[12 + 2 * 3 + 0], sig(0) / 2, 1e-6);
+}
+
+TEST(ImageLevelBox, IsWhatAutoboxWrites) {
+  Case c(ImageLevelMethod::kPseudoBox);
+  std::vector<float> probs;
+  for (float v : c.logits) probs.push_back(static_cast<float>(sig(v)));
+  const ImagePredictions pred{&c.anchors, probs.data(), 3};
+  auto box = image_level_box(pred, 2, c.config.loss.image_level);
+  ASSERT_TRUE(box);
+  EXPECT_EQ(box->anchor, 2);
+  EXPECT_NEAR(box->score, sig(3), 1e-6);
+  EXPECT_EQ(box->box.ymin, 0.5f);
+  ImageLevelMethod m;
+  EXPECT_TRUE(find_image_level_method("max_size", &m));
+  EXPECT_EQ(m, ImageLevelMethod::kMaxSize);
+  EXPECT_FALSE(find_image_level_method("largest", &m));
+  EXPECT_STREQ(image_level_method_name(ImageLevelMethod::kMil), "mil");
+}
+
+}  // namespace
+}  // namespace tailor::models
