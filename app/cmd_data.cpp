@@ -18,6 +18,9 @@
 #include "engine/error.h"
 #include "engine/io/atomic_file.h"
 #include "engine/thread_pool.h"
+#include "models/image_level.h"
+#include "pipeline/autobox/autobox.h"
+#include "pipeline/model_io/load_detector.h"
 
 namespace fs = std::filesystem;
 
@@ -199,12 +202,58 @@ void setup_check(CLI::App& data_cmd) {
   });
 }
 
+void setup_autobox(CLI::App& data_cmd) {
+  struct Args {
+    std::string fmt, path, model, labels, out, method = "pseudo_box";
+    float min_score = 0.3f;
+    int threads = 0;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* c = data_cmd.add_subcommand(
+      "autobox",
+      "Derive boxes for an image-labelled set with a trained detector (the rule that trains on "
+      "image labels): writes VOC, autobox.csv and contact sheets for review");
+  c->add_option("FMT", a->fmt, "catalog, imagefolder or labels_csv")->required();
+  c->add_option("PATH", a->path, "Data set (PATH may be DIR:SPLIT[,SPLIT])")->required();
+  c->add_option("--model", a->model, "Tailor checkpoint or .tflite detector")->required();
+  c->add_option("--out", a->out, "Output VOC directory")->required();
+  c->add_option("--labels", a->labels, "Label map (default: the checkpoint's)");
+  c->add_option("--method", a->method, "pseudo_box, max_size or mil")->capture_default_str();
+  c->add_option("--min-score", a->min_score,
+                "pseudo_box: the labelled class's score a box needs; max_size: the foreground's")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  c->add_option("--threads", a->threads, "CPU threads (0: one per core)");
+  c->callback([a] {
+    set_num_threads(a->threads);
+    pipeline::LoadDetectorOptions load;
+    load.labels_path = a->labels;
+    pipeline::LoadedDetector det = pipeline::load_detector(a->model, load);
+    if (det.labels.empty()) throw UsageError(a->model + " carries no label map; pass --labels");
+    models::ImageLevelLossConfig rule;
+    rule.min_score = a->min_score;
+    if (!models::find_image_level_method(a->method, &rule.method))
+      throw UsageError("--method must be pseudo_box, max_size or mil, got '" + a->method + "'");
+    const data::Format f = data::parse_format(a->fmt);
+    const data::Dataset ds = data::read_dataset(f, a->path, {&det.labels});
+    pipeline::AutoboxOptions o;
+    o.rule = rule;
+    o.out_dir = a->out;
+    const pipeline::AutoboxResult r = pipeline::autobox(*det.model, det.labels, ds, o);
+    std::cout << "boxed " << r.boxed << " of " << r.images.size() << " images into " << a->out
+              << " (VOC); review the contact sheets, fix annotations/ as needed, then train on "
+                 "it as format voc\n";
+    for (const std::string& f : r.files) std::cout << "  " << f << "\n";
+  });
+}
+
 void setup_data(CLI::App& cmd) {
   cmd.require_subcommand(1);
   setup_convert(cmd);
   setup_split(cmd);
   setup_stats(cmd);
   setup_check(cmd);
+  setup_autobox(cmd);
 }
 
 }  // namespace

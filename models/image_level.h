@@ -5,8 +5,10 @@
 //
 // A label says that its class is present; it says nothing about the other classes (a shirt
 // on a model comes with trousers and shoes) and nothing about where the background is. So the
-// loss it gives is a positive for the labelled class at the chosen anchors and nothing else:
-// no background target, no "not class d", no localization target. The methods:
+// loss it gives lives at the chosen anchors alone: the labelled class as their target (and,
+// with box_negatives, "not the other classes" there, since the chosen box is taken to be the
+// labelled garment), and no background target, no negative and no localization target
+// anywhere else. The methods:
 //   pseudo_box  a box from the model being trained: its most confident box of the labelled
 //               class, kept when the score reaches min_score, refreshed at every step (the
 //               current model is the teacher). The anchors matching that box (IoU at least

@@ -37,6 +37,10 @@ struct ImageLevelLossConfig {
   float weight = 1.f;      // scales the image-labelled examples' classification loss
   float min_score = 0.3f;  // pseudo_box: the labelled class's; max_size: the foreground's
   int64_t start_step = 0;  // image labels train from this global step on (a teacher warms up)
+  // At the chosen anchors, also teach the other classes and background 0: the chosen box is
+  // the labelled garment, and one garment has one class. Off: the labelled class's logit
+  // alone gets a gradient. Anchors the method does not choose get no loss either way.
+  bool box_negatives = true;
 };
 
 struct LossConfig {

@@ -61,9 +61,12 @@ SsdLosses ssd_loss(const SsdOutput& output, const std::vector<BoxCorners>& ancho
         const ImagePredictions pred{&decoded, &probs[i * a * c1], static_cast<int>(c1)};
         for (int j : image_level_positives(anchors, pred, g.image_label, config.loss.image_level,
                                            config.matcher)) {
-          const int64_t cell = (i * a + j) * c1 + g.image_label;
-          cls_targets[cell] = 1.f;
-          cls_weights[cell] = config.loss.image_level.weight;
+          const int64_t row = (i * a + j) * c1;
+          cls_targets[row + g.image_label] = 1.f;
+          if (config.loss.image_level.box_negatives)
+            std::fill_n(&cls_weights[row], c1, config.loss.image_level.weight);
+          else
+            cls_weights[row + g.image_label] = config.loss.image_level.weight;
           mask[i * a + j] = 1.f;
           ++image_matches[i];
         }

@@ -5,9 +5,10 @@
 //   both summed over the hard-mined anchors and divided by max(num matches in the batch, 1),
 //   times classification_weight / localization_weight;
 //   regularization: l2_weight * sum(w^2) / 2 (tf.nn.l2_loss) over parameters with regularize.
-// An image-labelled row (GroundTruth::image_level) adds only a positive classification term
-// for its class at the anchors models/image_level.h chooses, scaled by image_level.weight;
-// those anchors count as matches in the normalizer.
+// An image-labelled row (GroundTruth::image_level) adds a classification term only at the
+// anchors models/image_level.h chooses, scaled by image_level.weight: the labelled class as
+// the target, over every column when image_level.box_negatives is on, else in its own column
+// alone. Those anchors count as matches in the normalizer; no other anchor of the row trains.
 #include <vector>
 
 #include "engine/parameter_set.h"

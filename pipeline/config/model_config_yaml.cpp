@@ -126,6 +126,7 @@ models::SsdConfig parse_model_config(const YAML::Node& model, const std::string&
   image_level.read("min_score", &il.min_score);
   image_level.require(il.min_score >= 0.f && il.min_score <= 1.f, "min_score", "must be in [0, 1]");
   image_level.read("start_step", &il.start_step);
+  image_level.read("box_negatives", &il.box_negatives);
   image_level.require(il.start_step >= 0, "start_step", "must be >= 0");
   image_level.finish();
   loss.finish();

@@ -209,7 +209,11 @@ std::string source_slug(const std::string& name) {
   return base;
 }
 
-void summarize(EvalResult* r, int num_classes, const std::vector<Metric>& metrics) {
+void summarize(EvalResult* r, int num_classes, const std::vector<Metric>& asked) {
+  // An image-level source can only be measured by tagging: it gets top-1 whatever was asked.
+  std::vector<Metric> metrics = asked;
+  for (const SourceEval& s : r->sources)
+    if (has_image_labels(s) && !wants(metrics, Metric::kTop1)) metrics.push_back(Metric::kTop1);
   if (r->class_names.empty())
     for (int c = 1; c <= num_classes; ++c) r->class_names.push_back("class " + std::to_string(c));
   std::set<std::string> used{"all"};  // the union's slug

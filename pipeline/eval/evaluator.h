@@ -99,7 +99,7 @@ void example_size(const data::Example& ex, const data::DecodeOptions& decode, in
 std::string source_slug(const std::string& name);
 
 // Fills in per-source and overall metrics, slugs and scalars of a result whose sources hold
-// their images.
+// their images. Top-1 is added to `metrics` when a source has image-level labels.
 void summarize(EvalResult* result, int num_classes, const std::vector<Metric>& metrics);
 
 // metrics.json's text.

@@ -1,6 +1,6 @@
 // The image-level loss on a hand-computed case: a labelled class gives a gradient only at the
-// anchors its method chooses, in its own column; no other class, no background and no box
-// code gets any.
+// anchors its method chooses, in its own column (and, with box_negatives, in the other
+// columns of those anchors); no other anchor, and no box code, gets any.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -36,6 +36,7 @@ struct Case {
     config.loss.l2_weight = 0;
     config.loss.image_level.method = method;
     config.loss.image_level.min_score = min_score;
+    config.loss.image_level.box_negatives = false;
     out.class_logits = Tensor::from_vector(logits, {1, 4, 3}).set_requires_grad();
     out.box_encodings = Tensor::zeros({1, 4, 4}).set_requires_grad();
     GroundTruth g;
@@ -130,6 +131,20 @@ TEST(ImageLevelLoss, ABoxRowInTheSameBatchKeepsItsLossAndShareTheNormalizer) {
   // The box row trains all three columns of its positive anchor 2.
   EXPECT_NEAR(g[12 + 2 * 3 + 2], (sig(3) - 1) / 2, 1e-6);
   EXPECT_NEAR(g[12 + 2 * 3 + 0], sig(0) / 2, 1e-6);
+}
+
+TEST(ImageLevelLoss, BoxNegativesTeachTheOtherClassesAtTheChosenAnchorsOnly) {
+  Case c(ImageLevelMethod::kPseudoBox);
+  c.config.loss.image_level.box_negatives = true;
+  SsdLosses l;
+  const std::vector<float> g = c.grad(&l);
+  // Anchors 0 and 1, every column: background and class 2 towards 0, class 1 towards 1.
+  expect_only(g, {{0, sig(0) / 2},
+                  {1, (sig(2) - 1) / 2},
+                  {2, sig(-2) / 2},
+                  {3, sig(0) / 2},
+                  {4, (sig(1) - 1) / 2},
+                  {5, sig(0) / 2}});
 }
 
 TEST(ImageLevelBox, IsWhatAutoboxWrites) {

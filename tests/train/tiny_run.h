@@ -33,6 +33,30 @@ inline std::string make_tiny_voc(const std::string& dir, int count) {
   return dst.string();
 }
 
+// Copies the first `count` stems of catalog/train.txt into DIR/catalog (labels.csv, images/,
+// train.txt): an image-level source.
+inline std::string make_tiny_catalog(const std::string& dir, int count) {
+  namespace fs = std::filesystem;
+  const fs::path src = fs::path(TAILOR_SHARED_DIR) / "data" / "catalog";
+  const fs::path dst = fs::path(dir) / "catalog";
+  fs::create_directories(dst / "images");
+  std::ifstream split(src / "train.txt"), labels(src / "labels.csv");
+  std::ofstream list(dst / "train.txt"), out(dst / "labels.csv");
+  std::string stem, line;
+  std::getline(labels, line);
+  out << line << "\n";
+  std::vector<std::string> stems;
+  for (int i = 0; i < count && std::getline(split, stem); ++i) {
+    fs::copy_file(src / "images" / (stem + ".jpg"), dst / "images" / (stem + ".jpg"));
+    list << stem << "\n";
+    stems.push_back(stem);
+  }
+  while (std::getline(labels, line))
+    for (const std::string& s : stems)
+      if (line.rfind(s + ",", 0) == 0) out << line << "\n";
+  return dst.string();
+}
+
 inline std::string tiny_config(const std::string& dir, int num_steps, int checkpoint_every,
                                const std::string& extra_train = "", float learning_rate = 0.004f) {
   const std::string shared = TAILOR_SHARED_DIR;

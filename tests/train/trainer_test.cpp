@@ -180,5 +180,47 @@ TEST(Trainer, RepeatFactorSamplingIsLoggedAndResumesBitExact) {
     EXPECT_EQ(whole.losses[i], i < 4 ? first.losses[i] : second.losses[i - 4]) << "step " << i + 1;
 }
 
+// A box-labelled and an image-labelled source in one run, the catalogue weighted 0.5 and
+// its loss starting at step 4: the CI smoke test of mixed training, and its bit-exact resume.
+PipelineConfig mixed_config(const std::string& dir, int steps) {
+  testing::make_tiny_voc(dir, 6);
+  testing::make_tiny_catalog(dir, 8);
+  const std::string cfg = testing::tiny_config(dir, steps, 10);
+  std::string yaml = testing::slurp(cfg);
+  const std::string paths = "  paths: [voc:train]\n";
+  yaml.replace(yaml.find(paths), paths.size(),
+               "  paths:\n    - voc:train\n"
+               "    - {path: catalog, splits: [train], format: catalog, weight: 0.5}\n");
+  const std::string model = "    depth_multiplier: 0.25\n";
+  yaml.replace(yaml.find(model), model.size(),
+               model +
+                   "    loss:\n      image_level: {method: pseudo_box, min_score: 0.01, "
+                   "start_step: 4}\n");
+  std::ofstream(cfg) << yaml;
+  return load_pipeline_config(cfg);
+}
+
+TEST(Trainer, MixedBoxAndImageLevelSourcesTrainAndResumeBitExact) {
+  std::string log;
+  const TrainResult whole =
+      run(mixed_config(testing::tiny_scratch("mixed_whole"), 20), 20, false, &log);
+  ASSERT_EQ(whole.losses.size(), 20u);
+  for (float l : whole.losses) EXPECT_TRUE(std::isfinite(l));
+  EXPECT_NE(log.find("train: 14 images from voc:train (6) catalog:train (8)"), std::string::npos)
+      << log;
+  EXPECT_NE(log.find("train: source weights: 10 samples per epoch from 14 images\n"
+                     "  voc:train: 6 images x1.00\n  catalog:train: 8 images x0.50\n"),
+            std::string::npos)
+      << log;
+  const PipelineConfig split = mixed_config(testing::tiny_scratch("mixed_split"), 20);
+  const TrainResult first = run(split, 10, false);
+  const TrainResult second = run(split, 20, true);
+  ASSERT_EQ(first.losses.size() + second.losses.size(), 20u);
+  for (size_t i = 0; i < 20; ++i)
+    EXPECT_EQ(whole.losses[i], i < 10 ? first.losses[i] : second.losses[i - 10])
+        << "step " << i + 1;
+  testing::expect_same_checkpoints(whole.last_checkpoint, second.last_checkpoint);
+}
+
 }  // namespace
 }  // namespace tailor::pipeline
