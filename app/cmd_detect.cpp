@@ -15,6 +15,7 @@
 #include "pipeline/detect/detection_json.h"
 #include "pipeline/detect/draw_detections.h"
 #include "pipeline/detect/jpeg_encode.h"
+#include "pipeline/model_io/zoo.h"
 #include "pipeline/progress.h"
 
 namespace {
@@ -39,9 +40,10 @@ void run_detect(const DetectArgs& a) {
 
   pipeline::LoadDetectorOptions load;
   load.labels_path = a.labels;
-  pipeline::Detector detector(pipeline::load_detector(a.model, load), opt);
+  const std::string model = a.model.empty() ? pipeline::zoo_model_path() : a.model;
+  pipeline::Detector detector(pipeline::load_detector(model, load), opt);
   if (detector.labels().empty())
-    std::cerr << "warning: " << a.model
+    std::cerr << "warning: " << model
               << " carries no label map and --labels was not given; classes print as ids\n";
 
   std::error_code ec;
@@ -72,8 +74,9 @@ void run_detect(const DetectArgs& a) {
 
 TAILOR_COMMAND("detect", "Run a detector on JPEG/PNG images or folders of them", [](CLI::App& cmd) {
   auto a = std::make_shared<DetectArgs>();
-  cmd.add_option("--model", a->model, ".tflite, Tailor .safetensors checkpoint, or TF checkpoint")
-      ->required();
+  cmd.add_option("--model", a->model,
+                 ".tflite, Tailor .safetensors checkpoint, or TF checkpoint (default: the "
+                 "shipped clothing tagger, models/zoo/ssd_mobilenet_v1_clothing.safetensors)");
   cmd.add_option("--labels", a->labels, "Label map: TF .pbtxt or labelmap.txt (one name per line)");
   cmd.add_option("--out", a->out, "Output folder")->required();
   cmd.add_option("--threshold", a->threshold, "Minimum score (default 0.5)");

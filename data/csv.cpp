@@ -20,18 +20,10 @@ Dataset parse_csv(const std::string& text, const std::string& path, const LabelM
   std::map<std::string, size_t> by_name;
   std::string dir = image_dir;
   fs::path base = fs::path(path).parent_path();
-  size_t start = 0;
-  int line_no = 0;
   int col[8];
   bool header_seen = false;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(start, end - start);
-    start = end + 1;
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
+  for_each_line(text, [&](int line_no, const std::string& line) {
+    if (line.empty()) return;
     std::string ctx = detail::concat(path, ": line ", line_no);
     std::vector<std::string> f = split_csv_line(line, ctx);
     if (!header_seen) {
@@ -43,7 +35,7 @@ Dataset parse_csv(const std::string& text, const std::string& path, const LabelM
         if (col[c] < 0) throw UserError(ctx + ": header lacks column '" + kCols[c] + "'");
       }
       header_seen = true;
-      continue;
+      return;
     }
     double v[8];
     for (int c = 1; c < 8; ++c) {
@@ -90,7 +82,7 @@ Dataset parse_csv(const std::string& text, const std::string& path, const LabelM
     box.ymax = static_cast<float>(v[7]);
     if (labels) box.label_id = labels->id_of(box.label);
     ds[it->second].boxes.push_back(std::move(box));
-  }
+  });
   if (!header_seen) throw UserError(path + ": empty CSV (no header)");
   return ds;
 }

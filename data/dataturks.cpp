@@ -29,15 +29,8 @@ Dataset parse_dataturks(const std::string& text, const std::string& path, const 
                         const std::string& image_dir) {
   Dataset ds;
   fs::path base = fs::path(path).parent_path();
-  size_t start = 0;
-  int line_no = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(start, end - start);
-    start = end + 1;
-    ++line_no;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+  for_each_line(text, [&](int line_no, const std::string& line) {
+    if (line.find_first_not_of(" \t") == std::string::npos) return;
     std::string ctx = detail::concat(path, ": line ", line_no);
     json j = json::parse(line, nullptr, false);
     if (j.is_discarded() || !j.is_object()) throw UserError(ctx + ": not a JSON object");
@@ -115,7 +108,7 @@ Dataset parse_dataturks(const std::string& text, const std::string& path, const 
       }
     }
     ds.push_back(std::move(ex));
-  }
+  });
   return ds;
 }
 

@@ -38,19 +38,11 @@ void set_label(Example* ex, const std::string& name, const LabelMap* labels,
 std::vector<std::pair<int, std::vector<std::string>>> csv_rows(const std::string& path) {
   const std::string text = io::read_file(path, kMaxTextBytes);
   std::vector<std::pair<int, std::vector<std::string>>> rows;
-  size_t start = 0;
-  int line_no = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(start, end - start);
-    start = end + 1;
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+  for_each_line(text, [&](int line_no, std::string line) {
     if (line_no == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // Excel's BOM
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    if (line.find_first_not_of(" \t") == std::string::npos) return;
     rows.emplace_back(line_no, split_csv_line(line, detail::concat(path, ": line ", line_no)));
-  }
+  });
   TAILOR_CHECK(!rows.empty(), UserError, path, ": empty CSV (no header)");
   return rows;
 }
@@ -141,20 +133,12 @@ Dataset select_split_stems(const Dataset& ds, const std::string& dir,
   std::map<std::string, std::string> taken;
   for (const std::string& split : splits) {
     const std::string path = (fs::path(dir) / (split + ".txt")).string();
-    const std::string text = io::read_file(path, kMaxTextBytes);
-    size_t start = 0;
-    int line_no = 0;
-    while (start < text.size()) {
-      size_t end = text.find('\n', start);
-      if (end == std::string::npos) end = text.size();
-      std::string stem = text.substr(start, end - start);
-      start = end + 1;
-      ++line_no;
+    for_each_line(io::read_file(path, kMaxTextBytes), [&](int line_no, std::string stem) {
       while (!stem.empty() && std::isspace(static_cast<unsigned char>(stem.back())))
         stem.pop_back();
       while (!stem.empty() && std::isspace(static_cast<unsigned char>(stem.front())))
         stem.erase(0, 1);
-      if (stem.empty()) continue;
+      if (stem.empty()) return;
       const std::string where = detail::concat(path, ": line ", line_no);
       auto it = by_stem.find(stem);
       TAILOR_CHECK(it != by_stem.end(), UserError, where, ": stem '", stem,
@@ -163,7 +147,7 @@ Dataset select_split_stems(const Dataset& ds, const std::string& dir,
       TAILOR_CHECK(fresh, UserError, where, ": stem '", stem, "' is listed twice (first at ",
                    prev->second, ")");
       out.push_back(ds[it->second]);
-    }
+    });
   }
   reindex(&out);
   return out;

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <set>
 
+#include "data/format_util.h"
 #include "engine/error.h"
 #include "engine/io/atomic_file.h"
 
@@ -165,18 +166,11 @@ LabelMap LabelMap::parse_pbtxt(const std::string& text, const std::string& conte
 
 LabelMap LabelMap::parse_lines(const std::string& text, const std::string& context) {
   std::vector<LabelItem> items;
-  size_t start = 0;
-  int line = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string name = text.substr(start, end - start);
+  for_each_line(text, [&](int line, std::string name) {
     while (!name.empty() && (name.back() == '\r' || name.back() == ' ')) name.pop_back();
-    ++line;
     // Line 1 is class 0; '???' marks ids the model never predicts.
     if (!name.empty() && name != "???") items.push_back({line - 1, name, ""});
-    start = end + 1;
-  }
+  });
   try {
     return LabelMap(std::move(items));
   } catch (const UserError& e) {

@@ -111,14 +111,10 @@ Example read_voc_xml(const std::string& path, const LabelMap* labels,
 std::vector<std::string> read_split_file(const std::string& path) {
   std::string text = io::read_file(path, size_t(256) << 20);
   std::vector<std::string> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string s = trimmed(text.substr(start, end - start).c_str());
+  for_each_line(text, [&](int, const std::string& line) {
+    std::string s = trimmed(line.c_str());
     if (!s.empty()) out.push_back(s);
-    start = end + 1;
-  }
+  });
   return out;
 }
 
