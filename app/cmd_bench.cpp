@@ -13,7 +13,7 @@
 #include "bench/conv_micro.h"
 #include "bench/detect_bench.h"
 #include "bench/model_bench.h"
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor::app {
 void register_bench_data(CLI::App& bench);  // app/cmd_data.cpp: `tailor bench data`

@@ -4,9 +4,9 @@
 #include <memory>
 
 #include "app/command.h"
-#include "engine/io/atomic_file.h"
 #include "pipeline/config/pipeline_config.h"
 #include "pipeline/config/tf_config_import.h"
+#include "runtime/io/atomic_file.h"
 
 namespace {
 

@@ -15,12 +15,12 @@
 #include "data/dataset_report.h"
 #include "data/image_labels.h"
 #include "data/voc.h"
-#include "engine/error.h"
-#include "engine/io/atomic_file.h"
-#include "engine/thread_pool.h"
 #include "models/image_level.h"
 #include "pipeline/autobox/autobox.h"
 #include "pipeline/model_io/load_detector.h"
+#include "runtime/error.h"
+#include "runtime/io/atomic_file.h"
+#include "runtime/thread_pool.h"
 
 namespace fs = std::filesystem;
 

@@ -8,15 +8,15 @@
 #include <vector>
 
 #include "app/command.h"
-#include "engine/device.h"
-#include "engine/error.h"
-#include "engine/io/atomic_file.h"
 #include "pipeline/detect/detect_files.h"
 #include "pipeline/detect/detection_json.h"
 #include "pipeline/detect/draw_detections.h"
 #include "pipeline/detect/jpeg_encode.h"
 #include "pipeline/model_io/zoo.h"
 #include "pipeline/progress.h"
+#include "runtime/device.h"
+#include "runtime/error.h"
+#include "runtime/io/atomic_file.h"
 
 namespace {
 

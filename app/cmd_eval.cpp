@@ -13,8 +13,6 @@
 
 #include "app/command.h"
 #include "app/stop_signal.h"
-#include "engine/error.h"
-#include "engine/thread_pool.h"
 #include "pipeline/config/pipeline_config.h"
 #include "pipeline/eval/evaluator.h"
 #include "pipeline/eval/watch.h"
@@ -23,6 +21,8 @@
 #include "pipeline/logging/metrics_csv.h"
 #include "pipeline/model_io/load_detector.h"
 #include "pipeline/train/checkpoint_files.h"
+#include "runtime/error.h"
+#include "runtime/thread_pool.h"
 
 namespace fs = std::filesystem;
 

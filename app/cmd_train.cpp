@@ -6,11 +6,11 @@
 
 #include "app/command.h"
 #include "app/stop_signal.h"
-#include "engine/error.h"
 #include "pipeline/config/pipeline_config.h"
 #include "pipeline/eval/evaluator.h"
 #include "pipeline/input/input_data.h"
 #include "pipeline/train/trainer.h"
+#include "runtime/error.h"
 
 namespace {
 

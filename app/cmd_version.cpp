@@ -2,9 +2,9 @@
 #include <iostream>
 
 #include "app/command.h"
-#include "engine/cpu_features.h"
-#include "engine/device.h"
-#include "engine/thread_pool.h"
+#include "runtime/cpu_features.h"
+#include "runtime/device.h"
+#include "runtime/thread_pool.h"
 
 #ifdef TAILOR_WITH_CUDA
 #include <cublas_api.h>

@@ -8,7 +8,7 @@
 #include <iostream>
 
 #include "app/command.h"
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor::app {
 std::vector<Command>& command_registry() {

@@ -2,16 +2,16 @@
 // through the dispatch functions of kernels/cuda/*.h with an explicit ConvImpl. Operands are
 // uploaded once per case; runs are timed with CUDA events on Tailor's stream.
 #include "bench/conv_impls.h"
-#include "engine/device.h"
+#include "runtime/device.h"
 
 #ifdef TAILOR_WITH_CUDA
 #include <cuda_runtime_api.h>
 
-#include "engine/cuda/caching_allocator.h"
-#include "engine/cuda/cuda_check.h"
-#include "engine/cuda/stream.h"
 #include "kernels/cuda/conv2d.h"
 #include "kernels/cuda/depthwise_conv.h"
+#include "runtime/cuda/caching_allocator.h"
+#include "runtime/cuda/cuda_check.h"
+#include "runtime/cuda/stream.h"
 #endif
 
 namespace tailor::bench {

@@ -17,10 +17,10 @@
 #include "bench/conv_verify.h"
 #include "bench/peer.h"
 #include "bench/roofline.h"
-#include "engine/cpu_features.h"
-#include "engine/error.h"
-#include "engine/io/atomic_file.h"
-#include "engine/thread_pool.h"
+#include "runtime/cpu_features.h"
+#include "runtime/error.h"
+#include "runtime/io/atomic_file.h"
+#include "runtime/thread_pool.h"
 
 #ifdef TAILOR_WITH_OPENBLAS
 #include <cblas.h>

@@ -5,11 +5,11 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
-#include "engine/device.h"
-#include "engine/io/atomic_file.h"
 #include "pipeline/detect/detect_files.h"
 #include "pipeline/detect/detection_json.h"
 #include "pipeline/model_io/load_detector.h"
+#include "runtime/device.h"
+#include "runtime/io/atomic_file.h"
 
 namespace tailor::bench {
 

@@ -10,16 +10,16 @@
 
 #include "bench/peer.h"
 #include "bench/timing.h"
-#include "engine/allocator.h"
 #include "engine/autograd.h"
-#include "engine/cpu_features.h"
-#include "engine/device.h"
-#include "engine/io/atomic_file.h"
 #include "engine/optim/rmsprop.h"
-#include "engine/thread_pool.h"
 #include "models/post_process.h"
 #include "models/ssd_loss.h"
 #include "models/ssd_model.h"
+#include "runtime/allocator.h"
+#include "runtime/cpu_features.h"
+#include "runtime/device.h"
+#include "runtime/io/atomic_file.h"
+#include "runtime/thread_pool.h"
 
 namespace tailor::bench {
 

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor::bench {
 

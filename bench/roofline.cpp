@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "bench/timing.h"
-#include "engine/allocator.h"
-#include "engine/device.h"
-#include "engine/thread_pool.h"
 #include "kernels/cpu/sgemm.h"
+#include "runtime/allocator.h"
+#include "runtime/device.h"
+#include "runtime/thread_pool.h"
 
 #ifdef TAILOR_WITH_OPENBLAS
 #include <cblas.h>
@@ -17,10 +17,10 @@
 #ifdef TAILOR_WITH_CUDA
 #include <cuda_runtime_api.h>
 
-#include "engine/cuda/caching_allocator.h"
-#include "engine/cuda/cuda_check.h"
-#include "engine/cuda/stream.h"
 #include "kernels/cuda/sgemm.h"
+#include "runtime/cuda/caching_allocator.h"
+#include "runtime/cuda/cuda_check.h"
+#include "runtime/cuda/stream.h"
 #endif
 
 namespace tailor::bench {

@@ -10,8 +10,8 @@
 #include "data/tf_example.h"
 #include "data/tfrecord.h"
 #include "data/voc.h"
-#include "engine/error.h"
-#include "engine/io/atomic_file.h"
+#include "runtime/error.h"
+#include "runtime/io/atomic_file.h"
 
 namespace fs = std::filesystem;
 

@@ -7,8 +7,8 @@
 #include <unordered_map>
 
 #include "data/format_util.h"
-#include "engine/error.h"
-#include "engine/thread_pool.h"
+#include "runtime/error.h"
+#include "runtime/thread_pool.h"
 
 namespace tailor::data {
 

@@ -2,8 +2,8 @@
 
 #include <cstring>
 
-#include "engine/error.h"
-#include "engine/io/byte_reader.h"
+#include "runtime/error.h"
+#include "runtime/io/byte_reader.h"
 
 namespace tailor::data {
 

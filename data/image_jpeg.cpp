@@ -12,7 +12,7 @@
 #include <jerror.h>
 
 #include "data/image.h"
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor::data {
 

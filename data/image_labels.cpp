@@ -7,8 +7,8 @@
 
 #include "data/format_util.h"
 #include "data/voc.h"
-#include "engine/error.h"
-#include "engine/io/atomic_file.h"
+#include "runtime/error.h"
+#include "runtime/io/atomic_file.h"
 
 namespace fs = std::filesystem;
 

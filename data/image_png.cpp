@@ -8,7 +8,7 @@
 #include <string>
 
 #include "data/image.h"
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor::data {
 

@@ -5,8 +5,8 @@
 #include <set>
 
 #include "data/format_util.h"
-#include "engine/error.h"
-#include "engine/io/atomic_file.h"
+#include "runtime/error.h"
+#include "runtime/io/atomic_file.h"
 
 namespace tailor::data {
 

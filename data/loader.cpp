@@ -6,7 +6,7 @@
 
 #include "data/format_util.h"
 #include "data/repeat_factor.h"
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor::data {
 

@@ -5,7 +5,7 @@
 #include <numeric>
 #include <set>
 
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor::data {
 

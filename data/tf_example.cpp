@@ -2,10 +2,10 @@
 
 #include <cstring>
 
-#include "engine/error.h"
-#include "engine/io/atomic_file.h"
-#include "engine/io/byte_reader.h"
-#include "engine/io/protobuf_wire.h"
+#include "runtime/error.h"
+#include "runtime/io/atomic_file.h"
+#include "runtime/io/byte_reader.h"
+#include "runtime/io/protobuf_wire.h"
 
 namespace tailor::data {
 

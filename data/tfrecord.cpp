@@ -5,9 +5,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/error.h"
-#include "engine/io/atomic_file.h"
-#include "engine/io/crc32c.h"
+#include "runtime/error.h"
+#include "runtime/io/atomic_file.h"
+#include "runtime/io/crc32c.h"
 
 namespace tailor::data {
 

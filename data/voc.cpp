@@ -6,8 +6,8 @@
 #include <pugixml.hpp>
 
 #include "data/format_util.h"
-#include "engine/error.h"
-#include "engine/io/atomic_file.h"
+#include "runtime/error.h"
+#include "runtime/io/atomic_file.h"
 
 namespace fs = std::filesystem;
 

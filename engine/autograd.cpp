@@ -2,8 +2,8 @@
 
 #include <unordered_map>
 
-#include "engine/error.h"
 #include "engine/ops/elementwise.h"
+#include "runtime/error.h"
 
 namespace tailor {
 

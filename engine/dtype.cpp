@@ -1,6 +1,6 @@
 #include "engine/dtype.h"
 
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor {
 

@@ -1,6 +1,6 @@
 #include "engine/parameter_set.h"
 
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor {
 

@@ -3,8 +3,8 @@
 #include <cstring>
 #include <sstream>
 
-#include "engine/allocator.h"
 #include "engine/autograd.h"
+#include "runtime/allocator.h"
 
 namespace tailor {
 
@@ -39,17 +39,6 @@ Storage::Storage(size_t bytes, Device device) : bytes_(bytes), device_(device) {
 Storage::~Storage() {
   allocator_for(device_).deallocate(data_, bytes_);
 }
-
-#ifndef TAILOR_WITH_CUDA
-void copy_bytes(void* dst, Device dst_device, const void* src, Device src_device, size_t bytes) {
-  if (!dst_device.is_cpu() || !src_device.is_cpu()) require_cuda();
-  if (bytes) std::memcpy(dst, src, bytes);
-}
-void zero_bytes(void* dst, Device device, size_t bytes) {
-  if (!device.is_cpu()) require_cuda();
-  if (bytes) std::memset(dst, 0, bytes);
-}
-#endif
 
 Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
   for (int64_t d : shape)

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/device.h"
 #include "engine/dtype.h"
+#include "runtime/device.h"
 
 namespace tailor {
 
@@ -117,10 +117,6 @@ class Tensor {
  private:
   std::shared_ptr<TensorImpl> impl_;
 };
-
-// Copies bytes between any two devices (engine/cuda provides the CUDA side).
-void copy_bytes(void* dst, Device dst_device, const void* src, Device src_device, size_t bytes);
-void zero_bytes(void* dst, Device device, size_t bytes);
 
 }  // namespace tailor
 

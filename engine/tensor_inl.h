@@ -1,6 +1,6 @@
 #pragma once
 // Template members of Tensor.
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor {
 

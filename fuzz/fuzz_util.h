@@ -6,7 +6,7 @@
 #include <string>
 
 #include "data/label_map.h"
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor::fuzz {
 

@@ -1,7 +1,7 @@
 // A TF tensor-bundle .index: the SSTable, then the bundle header and entries.
-#include "engine/io/sstable.h"
 #include "engine/io/tf_checkpoint.h"
 #include "fuzz/fuzz_util.h"
+#include "runtime/io/sstable.h"
 
 using namespace tailor;
 

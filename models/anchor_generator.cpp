@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor::models {
 

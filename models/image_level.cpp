@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "engine/error.h"
 #include "models/matcher.h"
+#include "runtime/error.h"
 
 namespace tailor::models {
 

@@ -1,6 +1,6 @@
 #include "models/matcher.h"
 
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor::models {
 

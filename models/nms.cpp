@@ -5,7 +5,7 @@
 #include <numeric>
 #include <unordered_map>
 
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor::models {
 

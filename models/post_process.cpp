@@ -4,10 +4,10 @@
 #include <cmath>
 #include <numeric>
 
-#include "engine/error.h"
-#include "engine/thread_pool.h"
 #include "models/box_coder.h"
 #include "models/nms.h"
+#include "runtime/error.h"
+#include "runtime/thread_pool.h"
 
 namespace tailor::models {
 

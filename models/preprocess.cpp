@@ -1,6 +1,6 @@
 #include "models/preprocess.h"
 
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor::models {
 

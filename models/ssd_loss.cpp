@@ -4,16 +4,16 @@
 #include <cmath>
 
 #include "engine/autograd.h"
-#include "engine/error.h"
 #include "engine/ops/elementwise.h"
 #include "engine/ops/losses.h"
 #include "engine/ops/reduce.h"
 #include "engine/optim/l2_regularizer.h"
-#include "engine/thread_pool.h"
 #include "models/box_coder.h"
 #include "models/hard_example_miner.h"
 #include "models/image_level.h"
 #include "models/matcher.h"
+#include "runtime/error.h"
+#include "runtime/thread_pool.h"
 
 namespace tailor::models {
 

@@ -1,13 +1,13 @@
 #include "models/ssd_model.h"
 
 #include "engine/autograd.h"
-#include "engine/error.h"
 #include "engine/ops/batch_norm.h"
 #include "engine/ops/conv.h"
 #include "engine/ops/elementwise.h"
 #include "engine/ops/shape_ops.h"
 #include "models/anchor_generator.h"
 #include "models/truncated_normal.h"
+#include "runtime/error.h"
 
 namespace tailor::models {
 

@@ -1,7 +1,7 @@
 #include "models/target_assigner.h"
 
-#include "engine/error.h"
 #include "models/matcher.h"
+#include "runtime/error.h"
 
 namespace tailor::models {
 

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "engine/io/atomic_file.h"
+#include "runtime/io/atomic_file.h"
 
 namespace tailor::io {
 

@@ -5,10 +5,10 @@
 #include <cstdio>
 #include <fstream>
 
-#include "engine/io/atomic_file.h"
-#include "engine/io/crc32c.h"
-#include "engine/io/protobuf_wire.h"
-#include "engine/io/sstable.h"
+#include "runtime/io/atomic_file.h"
+#include "runtime/io/crc32c.h"
+#include "runtime/io/protobuf_wire.h"
+#include "runtime/io/sstable.h"
 
 namespace tailor::io {
 

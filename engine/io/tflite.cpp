@@ -2,8 +2,8 @@
 
 #include <cstring>
 
-#include "engine/io/atomic_file.h"
-#include "engine/io/flatbuffer.h"
+#include "runtime/io/atomic_file.h"
+#include "runtime/io/flatbuffer.h"
 
 namespace tailor::io {
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/io/flexbuffer.h"
 #include "engine/tensor.h"
+#include "runtime/io/flexbuffer.h"
 
 namespace tailor::io {
 

@@ -4,10 +4,10 @@
 
 #include <sstream>
 
-#include "engine/io/atomic_file.h"
 #include "engine/io/safetensors.h"
 #include "engine/io/tf_checkpoint.h"
 #include "engine/io/tflite.h"
+#include "runtime/io/atomic_file.h"
 
 namespace tailor::io {
 

@@ -3,9 +3,9 @@
 #include <vector>
 
 #include "engine/autograd.h"
-#include "engine/error.h"
 #include "kernels/cpu/conv2d.h"
 #include "kernels/cpu/depthwise_conv.h"
+#include "runtime/error.h"
 #ifdef TAILOR_WITH_CUDA
 #include "kernels/cuda/conv2d.h"
 #include "kernels/cuda/depthwise_conv.h"

@@ -2,8 +2,8 @@
 // Input checks shared by the op wrappers in engine/ops: every message names the op and the
 // offending shapes, so a bad call surfaces as a ShapeError the CLI can report. Also the device
 // dispatch: one kernel pointer per device with the same signature.
-#include "engine/error.h"
 #include "engine/tensor.h"
+#include "runtime/error.h"
 
 #ifdef TAILOR_WITH_CUDA
 #define TAILOR_CUDA_KERNEL(name) (&::tailor::kernels::cuda::name)

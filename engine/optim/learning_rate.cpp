@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor::optim {
 

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "engine/autograd.h"
-#include "engine/error.h"
 #include "kernels/cpu/optimizers.h"
+#include "runtime/error.h"
 #ifdef TAILOR_WITH_CUDA
 #include "kernels/cuda/rmsprop.h"
 #endif

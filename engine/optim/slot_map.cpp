@@ -1,6 +1,6 @@
 #include "engine/optim/slot_map.h"
 
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor::optim {
 

@@ -4,8 +4,8 @@
 #include <cstring>
 #include <vector>
 
-#include "engine/thread_pool.h"
 #include "kernels/cpu/sgemm.h"
+#include "runtime/thread_pool.h"
 
 namespace tailor::kernels::cpu {
 

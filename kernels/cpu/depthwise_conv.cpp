@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <vector>
 
-#include "engine/thread_pool.h"
 #include "kernels/cpu/simd_dispatch.h"
 #include "kernels/cpu/simd_vec.h"
+#include "runtime/thread_pool.h"
 
 namespace tailor::kernels::cpu {
 

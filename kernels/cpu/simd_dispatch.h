@@ -2,7 +2,7 @@
 // The ISA level the hand-vectorized kernels (sgemm, depthwise and dense conv) run at. Normally
 // simd_level(); tests pin a lower level with ScopedKernelSimdLevel so that one run on an
 // AVX-512 machine checks the AVX2 and scalar code paths against the references too.
-#include "engine/cpu_features.h"
+#include "runtime/cpu_features.h"
 
 namespace tailor::kernels::cpu {
 

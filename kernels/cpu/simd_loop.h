@@ -10,8 +10,8 @@
 // fixed lane counts and block sizes (reduce.cpp, column_reduce.h) for the same reason.
 #include <cstdint>
 
-#include "engine/cpu_features.h"
-#include "engine/thread_pool.h"
+#include "runtime/cpu_features.h"
+#include "runtime/thread_pool.h"
 
 namespace tailor::kernels::cpu {
 

@@ -10,7 +10,7 @@
 
 #include <cstdint>
 
-#include "engine/cpu_features.h"
+#include "runtime/cpu_features.h"
 
 #define TAILOR_SIMD_INLINE static inline __attribute__((always_inline))
 

@@ -6,9 +6,9 @@
 #include <map>
 #include <mutex>
 
-#include "engine/cuda/cuda_check.h"
-#include "engine/cuda/stream.h"
-#include "engine/error.h"
+#include "runtime/cuda/cuda_check.h"
+#include "runtime/cuda/stream.h"
+#include "runtime/error.h"
 
 namespace tailor::kernels::cuda {
 

@@ -4,12 +4,12 @@
 // sums are accumulated in double so the one-pass variance E[x^2] - E[x]^2 keeps its precision.
 #include <string>
 
-#include "engine/cuda/caching_allocator.h"
-#include "engine/cuda/stream.h"
 #include "kernels/cuda/batch_norm.h"
 #include "kernels/cuda/launch_util.h"
 #include "kernels/cuda/library_handles.h"
 #include "kernels/cuda/vec.cuh"
+#include "runtime/cuda/caching_allocator.h"
+#include "runtime/cuda/stream.h"
 
 namespace tailor::kernels::cuda {
 

@@ -2,8 +2,6 @@
 // to Tailor's kernels, cuDNN or cuBLAS by ConvImpl, and `auto` measures once per shape.
 #include <string>
 
-#include "engine/cuda/caching_allocator.h"
-#include "engine/error.h"
 #include "kernels/cuda/autotune.h"
 #include "kernels/cuda/conv2d.h"
 #include "kernels/cuda/cudnn_conv.h"
@@ -11,6 +9,8 @@
 #include "kernels/cuda/im2col.h"
 #include "kernels/cuda/library_handles.h"
 #include "kernels/cuda/sgemm.h"
+#include "runtime/cuda/caching_allocator.h"
+#include "runtime/error.h"
 
 namespace tailor::kernels::cuda {
 

@@ -4,7 +4,7 @@
 // CPU-only build can still parse and validate configs that name them.
 #include <string>
 
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor::kernels::cuda {
 

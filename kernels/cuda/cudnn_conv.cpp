@@ -5,11 +5,11 @@
 #include <mutex>
 #include <string>
 
-#include "engine/cuda/caching_allocator.h"
-#include "engine/cuda/stream.h"
-#include "engine/error.h"
 #include "kernels/cuda/library_handles.h"
 #include "kernels/cuda/tensor_layout.h"
+#include "runtime/cuda/caching_allocator.h"
+#include "runtime/cuda/stream.h"
+#include "runtime/error.h"
 
 namespace tailor::kernels::cuda {
 

@@ -4,13 +4,13 @@
 // keeps its channel's 9 weights in registers.
 #include <string>
 
-#include "engine/cuda/caching_allocator.h"
-#include "engine/cuda/stream.h"
-#include "engine/error.h"
 #include "kernels/cuda/depthwise_conv.h"
 #include "kernels/cuda/launch_util.h"
 #include "kernels/cuda/library_handles.h"
 #include "kernels/cuda/vec.cuh"
+#include "runtime/cuda/caching_allocator.h"
+#include "runtime/cuda/stream.h"
+#include "runtime/error.h"
 
 namespace tailor::kernels::cuda {
 

@@ -1,10 +1,10 @@
 // Grid-stride loops; float4 when every pointer is 16-byte aligned, scalar for the tail.
 #include <string>
 
-#include "engine/cuda/stream.h"
 #include "kernels/cuda/elementwise.h"
 #include "kernels/cuda/library_handles.h"
 #include "kernels/cuda/vec.cuh"
+#include "runtime/cuda/stream.h"
 
 namespace tailor::kernels::cuda {
 

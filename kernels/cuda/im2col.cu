@@ -1,7 +1,7 @@
-#include "engine/cuda/stream.h"
 #include "kernels/cuda/im2col.h"
 #include "kernels/cuda/library_handles.h"
 #include "kernels/cuda/vec.cuh"
+#include "runtime/cuda/stream.h"
 
 namespace tailor::kernels::cuda {
 

@@ -4,8 +4,8 @@
 #include <map>
 #include <mutex>
 
-#include "engine/cuda/cuda_check.h"
-#include "engine/cuda/stream.h"
+#include "runtime/cuda/cuda_check.h"
+#include "runtime/cuda/stream.h"
 
 namespace tailor::kernels::cuda {
 

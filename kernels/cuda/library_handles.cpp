@@ -4,7 +4,7 @@
 #include <map>
 #include <mutex>
 
-#include "engine/cuda/stream.h"
+#include "runtime/cuda/stream.h"
 
 namespace tailor::kernels::cuda {
 

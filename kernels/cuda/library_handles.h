@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "engine/cuda/cuda_check.h"
 #include "kernels/conv_geometry.h"
+#include "runtime/cuda/cuda_check.h"
 
 namespace tailor::kernels::cuda {
 

@@ -1,11 +1,11 @@
 #include <string>
 
-#include "engine/cuda/caching_allocator.h"
-#include "engine/cuda/stream.h"
 #include "kernels/cuda/launch_util.h"
 #include "kernels/cuda/library_handles.h"
 #include "kernels/cuda/reduce.h"
 #include "kernels/cuda/vec.cuh"
+#include "runtime/cuda/caching_allocator.h"
+#include "runtime/cuda/stream.h"
 
 namespace tailor::kernels::cuda {
 

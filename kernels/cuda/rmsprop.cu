@@ -1,9 +1,9 @@
 #include <string>
 
-#include "engine/cuda/stream.h"
 #include "kernels/cuda/library_handles.h"
 #include "kernels/cuda/rmsprop.h"
 #include "kernels/cuda/vec.cuh"
+#include "runtime/cuda/stream.h"
 
 namespace tailor::kernels::cuda {
 

@@ -4,11 +4,11 @@
 // 64+4ty..} and columns {4tx.., 64+4tx..} so its shared-memory reads are conflict-free float4s).
 #include <algorithm>
 
-#include "engine/cuda/caching_allocator.h"
-#include "engine/cuda/stream.h"
 #include "kernels/cuda/launch_util.h"
 #include "kernels/cuda/library_handles.h"
 #include "kernels/cuda/sgemm.h"
+#include "runtime/cuda/caching_allocator.h"
+#include "runtime/cuda/stream.h"
 
 namespace tailor::kernels::cuda {
 

@@ -10,9 +10,6 @@
 #include "data/format_util.h"
 #include "data/loader.h"
 #include "engine/autograd.h"
-#include "engine/error.h"
-#include "engine/io/atomic_file.h"
-#include "engine/thread_pool.h"
 #include "models/box_coder.h"
 #include "models/image_level.h"
 #include "pipeline/detect/contact_sheet.h"
@@ -20,6 +17,9 @@
 #include "pipeline/detect/jpeg_encode.h"
 #include "pipeline/eval/evaluator.h"
 #include "pipeline/progress.h"
+#include "runtime/error.h"
+#include "runtime/io/atomic_file.h"
+#include "runtime/thread_pool.h"
 
 namespace fs = std::filesystem;
 
@@ -36,8 +36,8 @@ std::string fixed(float v) {
 // The image's box from the model's raw output, by the rule; `refused` holds the best score
 // of the labelled class when the rule found none.
 AutoboxImage choose_box(const std::vector<models::BoxCorners>& decoded, const float* probs,
-                        int columns, int label, const models::ImageLevelLossConfig& rule,
-                        int width, int height) {
+                        int columns, int label, const models::ImageLevelLossConfig& rule, int width,
+                        int height) {
   AutoboxImage out;
   out.label = label;
   out.width = width, out.height = height;
@@ -87,7 +87,8 @@ void write_contact_sheets(const data::Dataset& ds, const std::vector<AutoboxImag
     char file[64];
     std::snprintf(file, sizeof file, "contact_sheet_%03zu.jpg", page);
     const std::string path = (fs::path(o.out_dir) / file).string();
-    io::write_file_atomic(path, encode_jpeg(contact_sheet(tiles, o.sheet_columns, o.sheet_cell), 85));
+    io::write_file_atomic(path,
+                          encode_jpeg(contact_sheet(tiles, o.sheet_columns, o.sheet_cell), 85));
     files->push_back(path);
   }
 }
@@ -181,8 +182,8 @@ AutoboxResult autobox(models::SsdModel& model, const data::LabelMap& labels,
              data::format_coord(b.xmax) + "," + data::format_coord(b.ymax) + ",boxed\n";
       ++result.boxed;
     } else {
-      csv += ",,,,no box: best " + name + " score below min_score " + fixed(o.rule.min_score) +
-             "\n";
+      csv +=
+          ",,,,no box: best " + name + " score below min_score " + fixed(o.rule.min_score) + "\n";
     }
   }
   data::write_dataset(data::Format::kVoc, o.out_dir, boxed, {&labels, true});

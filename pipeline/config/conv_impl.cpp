@@ -2,8 +2,8 @@
 
 #include <sstream>
 
-#include "engine/error.h"
 #include "kernels/cuda/conv_impl.h"
+#include "runtime/error.h"
 
 namespace tailor::pipeline {
 

@@ -1,8 +1,8 @@
 #include "pipeline/config/model_config_yaml.h"
 
-#include "engine/error.h"
 #include "models/image_level.h"
 #include "pipeline/config/yaml_section.h"
+#include "runtime/error.h"
 
 namespace tailor::pipeline {
 

@@ -2,9 +2,9 @@
 
 #include <filesystem>
 
-#include "engine/error.h"
 #include "pipeline/config/model_config_yaml.h"
 #include "pipeline/config/yaml_section.h"
+#include "runtime/error.h"
 
 namespace tailor::pipeline {
 

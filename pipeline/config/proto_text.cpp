@@ -2,8 +2,8 @@
 
 #include <cctype>
 
-#include "engine/error.h"
-#include "engine/io/atomic_file.h"
+#include "runtime/error.h"
+#include "runtime/io/atomic_file.h"
 
 namespace tailor::pipeline {
 

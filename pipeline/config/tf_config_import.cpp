@@ -7,10 +7,10 @@
 #include <cstdlib>
 #include <functional>
 
-#include "engine/error.h"
-#include "engine/io/atomic_file.h"
 #include "pipeline/config/augmentation_config.h"
 #include "pipeline/config/proto_text.h"
+#include "runtime/error.h"
+#include "runtime/io/atomic_file.h"
 
 namespace tailor::pipeline {
 

@@ -10,7 +10,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor::pipeline {
 

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "engine/error.h"
 #include "pipeline/detect/draw_detections.h"
 #include "pipeline/plot/canvas.h"
+#include "runtime/error.h"
 
 namespace tailor::pipeline {
 

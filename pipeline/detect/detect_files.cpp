@@ -5,7 +5,7 @@
 #include <set>
 
 #include "data/label_map.h"
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor::pipeline {
 

@@ -5,11 +5,11 @@
 
 #include "data/augment.h"
 #include "engine/autograd.h"
-#include "engine/error.h"
-#include "engine/io/atomic_file.h"
 #include "models/box_coder.h"
 #include "models/preprocess.h"
 #include "pipeline/detect/fast_nms.h"
+#include "runtime/error.h"
+#include "runtime/io/atomic_file.h"
 
 namespace tailor::pipeline {
 

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "data/image.h"
-#include "engine/device.h"
 #include "models/post_process.h"
 #include "pipeline/model_io/load_detector.h"
+#include "runtime/device.h"
 
 namespace tailor::pipeline {
 

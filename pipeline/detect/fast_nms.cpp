@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <numeric>
 
-#include "engine/error.h"
 #include "models/nms.h"
+#include "runtime/error.h"
 
 namespace tailor::pipeline {
 

@@ -8,7 +8,7 @@
 #include <csetjmp>
 #include <cstdlib>
 
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor::pipeline {
 

@@ -4,7 +4,7 @@
 #include <cfloat>
 #include <cmath>
 
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor::pipeline {
 

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/io/atomic_file.h"
+#include "runtime/io/atomic_file.h"
 
 namespace tailor::pipeline {
 

@@ -14,12 +14,12 @@
 #include "data/format_util.h"
 #include "data/loader.h"
 #include "engine/autograd.h"
-#include "engine/error.h"
-#include "engine/io/atomic_file.h"
-#include "engine/thread_pool.h"
 #include "pipeline/eval/coco_json.h"
 #include "pipeline/plot/confusion_plot.h"
 #include "pipeline/progress.h"
+#include "runtime/error.h"
+#include "runtime/io/atomic_file.h"
+#include "runtime/thread_pool.h"
 
 namespace fs = std::filesystem;
 

@@ -5,7 +5,7 @@
 #include <limits>
 #include <numeric>
 
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor::pipeline {
 

@@ -7,7 +7,7 @@
 #include <set>
 #include <thread>
 
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace fs = std::filesystem;
 

@@ -1,6 +1,6 @@
 #include "pipeline/input/input_data.h"
 
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor::pipeline {
 

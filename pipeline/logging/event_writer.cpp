@@ -6,10 +6,10 @@
 #include <cstring>
 #include <filesystem>
 
-#include "engine/error.h"
-#include "engine/io/atomic_file.h"
-#include "engine/io/crc32c.h"
 #include "pipeline/logging/proto_wire.h"
+#include "runtime/error.h"
+#include "runtime/io/atomic_file.h"
+#include "runtime/io/crc32c.h"
 
 namespace tailor::pipeline {
 

@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <sstream>
 
-#include "engine/error.h"
-#include "engine/io/atomic_file.h"
+#include "runtime/error.h"
+#include "runtime/io/atomic_file.h"
 
 namespace tailor::pipeline {
 

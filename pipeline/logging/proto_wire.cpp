@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor::pipeline {
 

@@ -4,12 +4,12 @@
 #include <sstream>
 #include <unordered_map>
 
-#include "engine/error.h"
 #include "engine/io/checkpoint.h"
 #include "engine/io/tf_checkpoint.h"
 #include "engine/io/tflite.h"
 #include "engine/io/weights_file.h"
 #include "models/import/tflite_ssd_import.h"
+#include "runtime/error.h"
 
 namespace tailor::pipeline {
 

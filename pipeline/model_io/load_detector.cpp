@@ -3,13 +3,13 @@
 #include <functional>
 #include <unordered_map>
 
-#include "engine/error.h"
 #include "engine/io/checkpoint.h"
 #include "engine/io/tf_checkpoint.h"
 #include "engine/io/tflite.h"
 #include "engine/io/weights_file.h"
 #include "models/import/tflite_ssd_import.h"
 #include "pipeline/model_io/model_config_json.h"
+#include "runtime/error.h"
 
 namespace tailor::pipeline {
 

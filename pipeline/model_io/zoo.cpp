@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <vector>
 
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace fs = std::filesystem;
 

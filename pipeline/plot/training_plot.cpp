@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <map>
 
-#include "engine/error.h"
 #include "pipeline/logging/event_writer.h"
+#include "runtime/error.h"
 
 namespace tailor::pipeline {
 

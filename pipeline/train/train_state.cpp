@@ -3,8 +3,8 @@
 #include <cmath>
 #include <unordered_map>
 
-#include "engine/error.h"
 #include "pipeline/model_io/model_config_json.h"
+#include "runtime/error.h"
 
 namespace tailor::pipeline {
 namespace {

@@ -9,14 +9,10 @@
 
 #include "data/loader.h"
 #include "engine/autograd.h"
-#include "engine/device.h"
-#include "engine/error.h"
-#include "engine/io/atomic_file.h"
 #include "engine/io/checkpoint.h"
 #include "engine/optim/learning_rate.h"
 #include "engine/optim/moving_average.h"
 #include "engine/optim/rmsprop.h"
-#include "engine/thread_pool.h"
 #include "models/ssd_loss.h"
 #include "pipeline/input/input_data.h"
 #include "pipeline/input/sample_weights.h"
@@ -25,6 +21,10 @@
 #include "pipeline/progress.h"
 #include "pipeline/train/checkpoint_files.h"
 #include "pipeline/train/train_state.h"
+#include "runtime/device.h"
+#include "runtime/error.h"
+#include "runtime/io/atomic_file.h"
+#include "runtime/thread_pool.h"
 
 namespace fs = std::filesystem;
 

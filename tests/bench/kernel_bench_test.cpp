@@ -16,9 +16,9 @@
 #include "bench/conv_micro.h"
 #include "bench/conv_verify.h"
 #include "bench/model_bench.h"
-#include "engine/device.h"
-#include "engine/error.h"
 #include "kernels/cpu/depthwise_conv.h"
+#include "runtime/device.h"
+#include "runtime/error.h"
 
 namespace tailor::bench {
 namespace {

@@ -5,13 +5,13 @@
 #include "tests/cuda/cuda_test_util.h"
 
 #ifdef TAILOR_WITH_CUDA
-#include "engine/cuda/stream.h"
 #include "kernels/cpu/conv2d.h"
 #include "kernels/cpu/depthwise_conv.h"
 #include "kernels/cpu/sgemm.h"
 #include "kernels/cuda/conv2d.h"
 #include "kernels/cuda/depthwise_conv.h"
 #include "kernels/cuda/sgemm.h"
+#include "runtime/cuda/stream.h"
 
 namespace tailor {
 namespace {

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/device.h"
 #include "engine/tensor.h"
+#include "runtime/device.h"
 
 #define TAILOR_REQUIRE_GPU()                             \
   do {                                                   \

@@ -12,14 +12,10 @@
 #include "kernels/cpu/optimizers.h"
 #include "kernels/cpu/reduce.h"
 #include "kernels/cuda/batch_norm.h"
-#include "kernels/cuda/box_decode.h"
 #include "kernels/cuda/elementwise.h"
 #include "kernels/cuda/losses.h"
-#include "kernels/cuda/nms.h"
 #include "kernels/cuda/reduce.h"
 #include "kernels/cuda/rmsprop.h"
-#include "models/box_coder.h"
-#include "models/nms.h"
 
 namespace tailor {
 namespace {
@@ -200,67 +196,6 @@ TEST(CudaLosses, ForwardAndGradientMatchCpu) {
   expect_close(out.to_vector(), sl, 1e-6f, "smooth_l1");
   kc::smooth_l1_backward(n, f(pg), f(tg), f(dg), f(out));
   expect_close(out.to_vector(), dsl, 1e-6f, "smooth_l1 grad");
-}
-
-TEST(CudaBoxDecode, MatchesModelsBoxCoder) {
-  TAILOR_REQUIRE_GPU();
-  const int64_t batches = 3, anchors = 101;
-  std::vector<models::BoxCorners> anchor_boxes;
-  std::vector<float> anchor_flat;
-  const auto r = random_vector(anchors * 4, 61, 0.f, 0.5f);
-  for (int64_t i = 0; i < anchors; ++i) {
-    models::BoxCorners b{r[4 * i], r[4 * i + 1], r[4 * i] + 0.05f + r[4 * i + 2],
-                         r[4 * i + 1] + 0.05f + r[4 * i + 3]};
-    anchor_boxes.push_back(b);
-    anchor_flat.insert(anchor_flat.end(), {b.ymin, b.xmin, b.ymax, b.xmax});
-  }
-  const auto codes = random_vector(batches * anchors * 4, 62, -2.f, 2.f);
-  std::vector<float> want;
-  for (int64_t b = 0; b < batches; ++b)
-    for (const auto& box : models::decode_boxes(codes.data() + b * anchors * 4, anchor_boxes,
-                                                models::BoxCoderConfig{}))
-      want.insert(want.end(), {box.ymin, box.xmin, box.ymax, box.xmax});
-  Tensor cg = to_gpu(codes), ag = to_gpu(anchor_flat), out = gpu_zeros(codes.size());
-  kc::box_decode(batches, anchors, f(cg), f(ag), kc::BoxScales{}, f(out));
-  expect_close(out.to_vector(), want, 1e-5f, "box_decode");
-}
-
-TEST(CudaNms, MatchesModelsNonMaxSuppression) {
-  TAILOR_REQUIRE_GPU();
-  const int lists = 4, n = 150, max_output = 40;
-  std::vector<float> boxes, scores;
-  std::vector<std::vector<int>> want;
-  for (int l = 0; l < lists; ++l) {
-    const auto r = random_vector(n * 4, 70 + l, 0.f, 1.f);
-    auto s = random_vector(n, 80 + l, 0.f, 1.f);
-    std::sort(s.begin(), s.end(), std::greater<float>());
-    std::vector<models::BoxCorners> list;
-    for (int i = 0; i < n; ++i) {
-      // Clustered boxes so suppression happens; some given with corners swapped.
-      models::BoxCorners b{r[4 * i] * 0.5f, r[4 * i + 1] * 0.5f,
-                           r[4 * i] * 0.5f + 0.1f + 0.3f * r[4 * i + 2],
-                           r[4 * i + 1] * 0.5f + 0.1f + 0.3f * r[4 * i + 3]};
-      if (i % 7 == 0) std::swap(b.ymin, b.ymax);
-      list.push_back(b);
-      boxes.insert(boxes.end(), {b.ymin, b.xmin, b.ymax, b.xmax});
-    }
-    scores.insert(scores.end(), s.begin(), s.end());
-    want.push_back(models::non_max_suppression(list, s, max_output, 0.5f, 0.2f));
-  }
-  Tensor bg = to_gpu(boxes), sg = to_gpu(scores);
-  Tensor sel = Tensor::zeros({lists, max_output}, DType::Int32, Device::cuda());
-  Tensor cnt = Tensor::zeros({lists}, DType::Int32, Device::cuda());
-  kc::nms_sorted(lists, n, f(bg), f(sg), 0.5f, 0.2f, max_output, sel.data<int32_t>(),
-                 cnt.data<int32_t>());
-  const auto got = sel.to_vector_i32();
-  const auto counts = cnt.to_vector_i32();
-  for (int l = 0; l < lists; ++l) {
-    ASSERT_EQ(counts[l], int(want[l].size())) << "list " << l;
-    EXPECT_GT(counts[l], 0);
-    for (int k = 0; k < max_output; ++k)
-      EXPECT_EQ(got[l * max_output + k], k < counts[l] ? want[l][k] : -1)
-          << "list " << l << " slot " << k;
-  }
 }
 
 TEST(CudaRmsProp, MatchesCpuUpdateAndMovingAverage) {

@@ -14,7 +14,7 @@
 #include "data/format_util.h"
 #include "data/label_map.h"
 #include "data/loader.h"
-#include "engine/error.h"
+#include "runtime/error.h"
 #include "tests/support/user_error.h"
 
 namespace fs = std::filesystem;

@@ -10,8 +10,8 @@
 #include <cstring>
 #include <vector>
 
-#include "engine/error.h"
-#include "engine/io/atomic_file.h"
+#include "runtime/error.h"
+#include "runtime/io/atomic_file.h"
 
 using namespace tailor;
 using namespace tailor::data;

@@ -6,7 +6,7 @@
 #include <set>
 
 #include "data/dataset_io.h"
-#include "engine/error.h"
+#include "runtime/error.h"
 
 using namespace tailor;
 using namespace tailor::data;

@@ -15,8 +15,8 @@
 #include "data/tf_example.h"
 #include "data/tfrecord.h"
 #include "data/voc.h"
-#include "engine/error.h"
-#include "engine/io/atomic_file.h"
+#include "runtime/error.h"
+#include "runtime/io/atomic_file.h"
 
 namespace fs = std::filesystem;
 using namespace tailor;

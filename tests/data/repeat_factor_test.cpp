@@ -6,7 +6,7 @@
 
 #include <cmath>
 
-#include "engine/error.h"
+#include "runtime/error.h"
 
 using namespace tailor;
 using namespace tailor::data;

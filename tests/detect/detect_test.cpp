@@ -4,13 +4,13 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "engine/error.h"
-#include "engine/io/atomic_file.h"
 #include "pipeline/detect/detect_files.h"
 #include "pipeline/detect/detection_json.h"
 #include "pipeline/detect/detector.h"
 #include "pipeline/detect/draw_detections.h"
 #include "pipeline/detect/jpeg_encode.h"
+#include "runtime/error.h"
+#include "runtime/io/atomic_file.h"
 
 namespace tailor::pipeline {
 namespace {

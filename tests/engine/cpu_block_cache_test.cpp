@@ -1,6 +1,6 @@
 // The CPU block cache: big freed blocks come back for the next request of their size class,
 // small ones and ones past the cap go back to the system, and nothing handed out is shared.
-#include "engine/cpu_block_cache.h"
+#include "runtime/cpu_block_cache.h"
 
 #include <gtest/gtest.h>
 

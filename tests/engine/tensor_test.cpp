@@ -4,8 +4,8 @@
 
 #include <cstdint>
 
-#include "engine/allocator.h"
-#include "engine/error.h"
+#include "runtime/allocator.h"
+#include "runtime/error.h"
 
 namespace tailor {
 

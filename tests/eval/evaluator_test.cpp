@@ -12,8 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include "data/dataset_io.h"
-#include "engine/error.h"
 #include "pipeline/eval/coco_json.h"
+#include "runtime/error.h"
 
 namespace tailor::pipeline {
 namespace {

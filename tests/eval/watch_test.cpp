@@ -9,7 +9,7 @@
 #include <sstream>
 #include <thread>
 
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor::pipeline {
 namespace {

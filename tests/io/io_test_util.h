@@ -5,7 +5,7 @@
 #include <fstream>
 #include <string>
 
-#include "engine/io/atomic_file.h"
+#include "runtime/io/atomic_file.h"
 
 namespace tailor::io::testing {
 

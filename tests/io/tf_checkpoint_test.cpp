@@ -8,11 +8,11 @@
 #include <set>
 #include <sstream>
 
-#include "engine/io/crc32c.h"
-#include "engine/io/sstable.h"
 #include "io_test_util.h"
 #include "models/model_config.h"
 #include "models/model_summary.h"
+#include "runtime/io/crc32c.h"
+#include "runtime/io/sstable.h"
 
 namespace tailor::io {
 namespace {

@@ -6,8 +6,8 @@
 #include <cstring>
 #include <map>
 
-#include "engine/io/atomic_file.h"
 #include "io_test_util.h"
+#include "runtime/io/atomic_file.h"
 
 namespace tailor::io {
 namespace {

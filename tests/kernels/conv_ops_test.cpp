@@ -4,10 +4,10 @@
 
 #include <string>
 
-#include "engine/error.h"
 #include "engine/ops/conv.h"
 #include "kernels/cpu/conv2d.h"
 #include "kernels/cpu/depthwise_conv.h"
+#include "runtime/error.h"
 #include "tests/support/grad_check.h"
 
 namespace tailor {

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/cpu_features.h"
 #include "kernels/cpu/simd_dispatch.h"
+#include "runtime/cpu_features.h"
 
 namespace tailor::testing {
 

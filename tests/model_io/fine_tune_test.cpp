@@ -5,10 +5,10 @@
 #include <filesystem>
 #include <map>
 
-#include "engine/error.h"
 #include "engine/io/checkpoint.h"
 #include "engine/io/tflite.h"
 #include "models/import/tflite_ssd_import.h"
+#include "runtime/error.h"
 
 namespace tailor::pipeline {
 namespace {

@@ -4,11 +4,11 @@
 
 #include <filesystem>
 
-#include "engine/error.h"
 #include "engine/io/checkpoint.h"
 #include "engine/io/tflite.h"
 #include "models/import/tflite_ssd_import.h"
 #include "pipeline/model_io/model_config_json.h"
+#include "runtime/error.h"
 
 namespace tailor::pipeline {
 namespace {

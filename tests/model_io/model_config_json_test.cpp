@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor::pipeline {
 namespace {

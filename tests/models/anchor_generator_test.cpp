@@ -4,8 +4,8 @@
 
 #include <cmath>
 
-#include "engine/error.h"
 #include "models/ssd_architecture.h"
+#include "runtime/error.h"
 
 namespace tailor::models {
 namespace {

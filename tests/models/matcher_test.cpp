@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/error.h"
 #include "models/target_assigner.h"
+#include "runtime/error.h"
 
 namespace tailor::models {
 namespace {

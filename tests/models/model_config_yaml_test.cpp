@@ -5,8 +5,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/error.h"
 #include "models/model_summary.h"
+#include "runtime/error.h"
 
 namespace tailor::pipeline {
 namespace {

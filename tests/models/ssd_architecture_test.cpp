@@ -4,7 +4,7 @@
 
 #include <sstream>
 
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor::models {
 namespace {

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <cmath>
 
-#include "engine/error.h"
 #include "engine/ops/elementwise.h"
 #include "kernels/cpu/batch_norm.h"
+#include "runtime/error.h"
 #include "tests/support/grad_check.h"
 
 namespace tailor {

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/error.h"
 #include "kernels/cpu/elementwise.h"
+#include "runtime/error.h"
 #include "tests/support/grad_check.h"
 
 namespace tailor {

@@ -4,8 +4,8 @@
 
 #include <cmath>
 
-#include "engine/error.h"
 #include "kernels/cpu/losses.h"
+#include "runtime/error.h"
 #include "tests/support/grad_check.h"
 
 namespace tailor {

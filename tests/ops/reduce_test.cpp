@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/thread_pool.h"
 #include "kernels/cpu/reduce.h"
+#include "runtime/thread_pool.h"
 #include "tests/support/grad_check.h"
 
 namespace tailor {

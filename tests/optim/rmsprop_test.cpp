@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/error.h"
 #include "kernels/cpu/optimizers.h"
+#include "runtime/error.h"
 #include "tests/support/grad_check.h"
 
 namespace tailor {

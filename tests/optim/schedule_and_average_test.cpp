@@ -2,10 +2,10 @@
 
 #include <cmath>
 
-#include "engine/error.h"
 #include "engine/optim/l2_regularizer.h"
 #include "engine/optim/learning_rate.h"
 #include "engine/optim/moving_average.h"
+#include "runtime/error.h"
 
 namespace tailor {
 namespace {

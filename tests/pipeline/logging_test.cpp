@@ -4,11 +4,11 @@
 #include <cstring>
 #include <filesystem>
 
-#include "engine/error.h"
-#include "engine/io/crc32c.h"
 #include "pipeline/logging/event_writer.h"
 #include "pipeline/logging/metrics_csv.h"
 #include "pipeline/logging/proto_wire.h"
+#include "runtime/error.h"
+#include "runtime/io/crc32c.h"
 #include "tests/pipeline/test_util.h"
 
 namespace tailor::pipeline {

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/error.h"
 #include "pipeline/config/model_config_yaml.h"
+#include "runtime/error.h"
 #include "tests/pipeline/test_util.h"
 
 namespace tailor::pipeline {

@@ -4,10 +4,10 @@
 #include <cmath>
 #include <cstdio>
 
-#include "engine/error.h"
 #include "pipeline/logging/event_writer.h"
 #include "pipeline/logging/metrics_csv.h"
 #include "pipeline/plot/training_plot.h"
+#include "runtime/error.h"
 #include "tests/pipeline/test_util.h"
 
 namespace tailor::pipeline {

@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/error.h"
 #include "pipeline/config/pipeline_config.h"
 #include "pipeline/config/proto_text.h"
+#include "runtime/error.h"
 #include "tests/pipeline/test_util.h"
 
 namespace tailor::pipeline {

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <string>
 
-#include "engine/io/atomic_file.h"
+#include "runtime/io/atomic_file.h"
 #include "tests/support/cli.h"
 
 namespace {

@@ -8,8 +8,8 @@
 #include "data/coco.h"
 #include "data/dataturks.h"
 #include "data/tf_example.h"
-#include "engine/error.h"
 #include "engine/io/safetensors.h"
+#include "runtime/error.h"
 #include "tests/support/user_error.h"
 
 namespace tailor {

@@ -12,12 +12,12 @@
 
 #include "data/image.h"
 #include "data/tfrecord.h"
-#include "engine/error.h"
-#include "engine/io/atomic_file.h"
-#include "engine/io/crc32c.h"
 #include "engine/io/safetensors.h"
 #include "engine/io/tflite.h"
 #include "pipeline/config/pipeline_config.h"
+#include "runtime/error.h"
+#include "runtime/io/atomic_file.h"
+#include "runtime/io/crc32c.h"
 #include "tests/support/user_error.h"
 
 namespace tailor {

@@ -3,7 +3,7 @@
 // user would read.
 #include <string>
 
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor::testing {
 

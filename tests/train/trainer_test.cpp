@@ -8,11 +8,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/error.h"
 #include "engine/io/checkpoint.h"
 #include "pipeline/logging/event_writer.h"
 #include "pipeline/logging/metrics_csv.h"
 #include "pipeline/train/checkpoint_files.h"
+#include "runtime/error.h"
 #include "tests/support/cli.h"
 #include "tests/train/same_checkpoints.h"
 #include "tests/train/tiny_run.h"

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor::io {
 

@@ -1,6 +1,8 @@
-#include "engine/device.h"
+#include "runtime/device.h"
 
-#include "engine/error.h"
+#include <cstring>
+
+#include "runtime/error.h"
 
 namespace tailor {
 
@@ -32,6 +34,14 @@ bool cuda_built() {
 bool cuda_available(std::string* reason) {
   if (reason) *reason = "this binary was built without CUDA (-DTAILOR_CUDA=OFF or no nvcc)";
   return false;
+}
+void copy_bytes(void* dst, Device dst_device, const void* src, Device src_device, size_t bytes) {
+  if (!dst_device.is_cpu() || !src_device.is_cpu()) require_cuda();
+  if (bytes) std::memcpy(dst, src, bytes);
+}
+void zero_bytes(void* dst, Device device, size_t bytes) {
+  if (!device.is_cpu()) require_cuda();
+  if (bytes) std::memset(dst, 0, bytes);
 }
 #endif
 

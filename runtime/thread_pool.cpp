@@ -1,4 +1,4 @@
-#include "engine/thread_pool.h"
+#include "runtime/thread_pool.h"
 
 #include <algorithm>
 #include <condition_variable>

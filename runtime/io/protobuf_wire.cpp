@@ -1,6 +1,6 @@
-#include "engine/io/protobuf_wire.h"
+#include "runtime/io/protobuf_wire.h"
 
-#include "engine/io/byte_reader.h"
+#include "runtime/io/byte_reader.h"
 
 namespace tailor::io {
 

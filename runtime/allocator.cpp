@@ -1,7 +1,7 @@
-#include "engine/allocator.h"
+#include "runtime/allocator.h"
 
-#include "engine/cpu_block_cache.h"
-#include "engine/error.h"
+#include "runtime/cpu_block_cache.h"
+#include "runtime/error.h"
 
 namespace tailor {
 
@@ -53,7 +53,7 @@ Allocator& cpu_allocator() {
 }
 
 #ifdef TAILOR_WITH_CUDA
-Allocator& cuda_caching_allocator(int device_index);  // engine/cuda/caching_allocator.cpp
+Allocator& cuda_caching_allocator(int device_index);  // runtime/cuda/caching_allocator.cpp
 #endif
 
 Allocator& allocator_for(Device device) {

@@ -1,11 +1,11 @@
-#include "engine/cuda/stream.h"
+#include "runtime/cuda/stream.h"
 
 #include <mutex>
 #include <string>
 #include <vector>
 
-#include "engine/cuda/cuda_check.h"
-#include "engine/device.h"
+#include "runtime/cuda/cuda_check.h"
+#include "runtime/device.h"
 
 namespace tailor::cuda {
 

@@ -1,4 +1,4 @@
-// CUDA side of engine/device.h and engine/tensor.h's copy helpers. Copies run on Tailor's
+// CUDA side of runtime/device.h and its copy helpers. Copies run on Tailor's
 // stream so they are ordered with the kernels; a copy into host memory waits for that stream
 // only (never the whole device) before the host reads the bytes.
 #include <cuda_runtime_api.h>
@@ -6,11 +6,10 @@
 #include <cstring>
 #include <string>
 
-#include "engine/cuda/cuda_check.h"
-#include "engine/cuda/stream.h"
-#include "engine/device.h"
-#include "engine/error.h"
-#include "engine/tensor.h"
+#include "runtime/cuda/cuda_check.h"
+#include "runtime/cuda/stream.h"
+#include "runtime/device.h"
+#include "runtime/error.h"
 
 namespace tailor {
 

@@ -1,4 +1,4 @@
-#include "engine/cpu_block_cache.h"
+#include "runtime/cpu_block_cache.h"
 
 #include <cstdlib>
 #include <new>

@@ -1,9 +1,9 @@
-#include "engine/io/sstable.h"
+#include "runtime/io/sstable.h"
 
 #include <algorithm>
 
-#include "engine/io/byte_reader.h"
-#include "engine/io/crc32c.h"
+#include "runtime/io/byte_reader.h"
+#include "runtime/io/crc32c.h"
 
 namespace tailor::io {
 

@@ -1,12 +1,12 @@
 #pragma once
 // Memory for tensors. The CPU allocator hands out 64-byte-aligned blocks so AVX-512 loads of a
 // row start on a cache line, and parks freed blocks of 64 KiB and more (up to 2 GiB in all) for
-// reuse, see engine/cpu_block_cache.h. The CUDA allocator (engine/cuda/caching_allocator) is
+// reuse, see runtime/cpu_block_cache.h. The CUDA allocator (runtime/cuda/caching_allocator) is
 // stream-ordered and caches freed blocks for reuse.
 #include <atomic>
 #include <cstddef>
 
-#include "engine/device.h"
+#include "runtime/device.h"
 
 namespace tailor {
 

@@ -1,8 +1,8 @@
-#include "engine/io/flexbuffer.h"
+#include "runtime/io/flexbuffer.h"
 
 #include <cstring>
 
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor::io {
 

@@ -1,4 +1,4 @@
-#include "engine/io/flatbuffer.h"
+#include "runtime/io/flatbuffer.h"
 
 namespace tailor::io {
 

@@ -1,4 +1,4 @@
-#include "engine/cuda/caching_allocator.h"
+#include "runtime/cuda/caching_allocator.h"
 
 #include <cuda_runtime_api.h>
 
@@ -9,9 +9,9 @@
 #include <unordered_map>
 #include <utility>
 
-#include "engine/cuda/cuda_check.h"
-#include "engine/cuda/stream.h"
-#include "engine/error.h"
+#include "runtime/cuda/cuda_check.h"
+#include "runtime/cuda/stream.h"
+#include "runtime/error.h"
 
 namespace tailor {
 
@@ -38,20 +38,19 @@ class CudaCachingAllocator final : public Allocator {
   void* allocate(size_t bytes) override {
     const size_t size = round_size(bytes);
     std::lock_guard<std::mutex> lk(mutex_);
-    auto& free_list = free_[active_pool_];
-    auto it = free_list.lower_bound(size);
+    auto it = free_.lower_bound(size);
     // A cached block at most twice the size is reused; a bigger one is kept for a bigger request.
-    if (it != free_list.end() && it->first <= size * 2) {
+    if (it != free_.end() && it->first <= size * 2) {
       void* p = it->second;
-      live_[p] = {it->first, active_pool_};
+      live_[p] = it->first;
       cached_ -= it->first;
-      free_list.erase(it);
+      free_.erase(it);
       ++stats_.cache_hits;
       note_alloc(bytes);
       return p;
     }
     void* p = malloc_locked(size);
-    live_[p] = {size, active_pool_};
+    live_[p] = size;
     note_alloc(bytes);
     return p;
   }
@@ -60,9 +59,8 @@ class CudaCachingAllocator final : public Allocator {
     std::lock_guard<std::mutex> lk(mutex_);
     auto it = live_.find(ptr);
     if (it == live_.end()) return;
-    // A block of a released graph's pool was retagged general already.
-    free_[it->second.pool].emplace(it->second.size, ptr);
-    cached_ += it->second.size;
+    free_.emplace(it->second, ptr);
+    cached_ += it->second;
     live_.erase(it);
     note_free(bytes);
   }
@@ -79,39 +77,10 @@ class CudaCachingAllocator final : public Allocator {
   void empty_cache() {
     cuda::synchronize(device_);
     std::lock_guard<std::mutex> lk(mutex_);
-    release_general_locked();
-  }
-
-  int begin_pool() {
-    std::lock_guard<std::mutex> lk(mutex_);
-    active_pool_ = next_pool_++;
-    return active_pool_;
-  }
-
-  void end_pool() {
-    std::lock_guard<std::mutex> lk(mutex_);
-    active_pool_ = 0;
-  }
-
-  void release_pool(int pool) {
-    if (pool == 0) return;
-    std::lock_guard<std::mutex> lk(mutex_);
-    if (active_pool_ == pool) active_pool_ = 0;
-    auto f = free_.find(pool);
-    if (f != free_.end()) {
-      for (auto& kv : f->second) free_[0].emplace(kv.first, kv.second);
-      free_.erase(pool);
-    }
-    for (auto& kv : live_)
-      if (kv.second.pool == pool) kv.second.pool = 0;
+    release_cached_locked();
   }
 
  private:
-  struct Block {
-    size_t size;
-    int pool;
-  };
-
   void* malloc_locked(size_t size) {
     TAILOR_CUDA_CHECK(cudaSetDevice(device_), "device " + std::to_string(device_));
     void* p = nullptr;
@@ -126,7 +95,7 @@ class CudaCachingAllocator final : public Allocator {
       // Out of memory with blocks cached: give them back and retry once. cudaFree waits for
       // the device, which is acceptable on this rare path (and illegal while capturing).
       TAILOR_CUDA_CHECK(cudaStreamSynchronize(cuda::stream(device_)), "allocator retry");
-      release_general_locked();
+      release_cached_locked();
       err = cudaMalloc(&p, size);
     }
     if (err != cudaSuccess)
@@ -141,22 +110,19 @@ class CudaCachingAllocator final : public Allocator {
     return p;
   }
 
-  void release_general_locked() {
-    auto& general = free_[0];
-    for (auto& kv : general) {
+  void release_cached_locked() {
+    for (auto& kv : free_) {
       cudaFree(kv.second);
       stats_.reserved_bytes -= kv.first;
       cached_ -= kv.first;
     }
-    general.clear();
+    free_.clear();
   }
 
   int device_;
   std::mutex mutex_;
-  int active_pool_ = 0;
-  int next_pool_ = 1;
-  std::map<int, std::multimap<size_t, void*>> free_;  // pool -> size -> block
-  std::unordered_map<void*, Block> live_;
+  std::multimap<size_t, void*> free_;       // size -> cached block
+  std::unordered_map<void*, size_t> live_;  // block -> its rounded size
   size_t cached_ = 0;
   cuda::AllocatorStats stats_;
 };
@@ -183,15 +149,6 @@ AllocatorStats allocator_stats(int device) {
 }
 void empty_cache(int device) {
   instance(device).empty_cache();
-}
-int begin_graph_pool(int device) {
-  return instance(device).begin_pool();
-}
-void end_graph_pool(int device) {
-  instance(device).end_pool();
-}
-void release_graph_pool(int device, int pool) {
-  instance(device).release_pool(pool);
 }
 
 DeviceBuffer::DeviceBuffer(size_t bytes) {

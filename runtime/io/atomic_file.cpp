@@ -1,4 +1,4 @@
-#include "engine/io/atomic_file.h"
+#include "runtime/io/atomic_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -8,7 +8,7 @@
 #include <cstring>
 #include <fstream>
 
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor::io {
 

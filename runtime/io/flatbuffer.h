@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor::io {
 

@@ -1,6 +1,6 @@
-#include "engine/cuda/cuda_check.h"
+#include "runtime/cuda/cuda_check.h"
 
-#include "engine/error.h"
+#include "runtime/error.h"
 
 namespace tailor::cuda {
 

@@ -29,4 +29,9 @@ bool cuda_available(std::string* reason = nullptr);
 // Throws DeviceError("no CUDA device: <reason>") unless cuda_available().
 void require_cuda();
 
+// Copies bytes between any two devices, and zeroes device bytes (runtime/cuda/device_cuda.cpp
+// provides the CUDA side).
+void copy_bytes(void* dst, Device dst_device, const void* src, Device src_device, size_t bytes);
+void zero_bytes(void* dst, Device device, size_t bytes);
+
 }  // namespace tailor

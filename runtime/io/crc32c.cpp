@@ -1,4 +1,4 @@
-#include "engine/io/crc32c.h"
+#include "runtime/io/crc32c.h"
 
 #include <array>
 

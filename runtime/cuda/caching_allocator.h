@@ -1,19 +1,17 @@
 #pragma once
-// The CUDA caching allocator (one per device) and what it exposes beyond engine/allocator.h.
+// The CUDA caching allocator (one per device) and what it exposes beyond runtime/allocator.h.
 //
 // Freed blocks are cached and handed out again without cudaFree/cudaMalloc (both synchronise
 // the device). Reuse needs no events because every user of a block runs on Tailor's single
-// stream (engine/cuda/stream.h): a kernel queued after the new owner's allocation always runs
+// stream (runtime/cuda/stream.h): a kernel queued after the new owner's allocation always runs
 // after the kernels that used the block before.
 //
-// Graph pools: a captured CUDA graph keeps replaying into the addresses it was captured with,
-// so blocks allocated while capturing belong to the graph's pool until the graph is released;
-// blocks freed during capture go back to that pool only (later captured work may reuse them),
-// never to the general cache.
+// CUDA graph capture (the GPU issue) will need blocks reserved per captured graph; the design
+// is in docs/ARCHITECTURE.md.
 #include <cstddef>
 #include <cstdint>
 
-#include "engine/allocator.h"
+#include "runtime/allocator.h"
 
 namespace tailor {
 Allocator& cuda_caching_allocator(int device_index);
@@ -32,13 +30,8 @@ struct AllocatorStats {
 };
 
 AllocatorStats allocator_stats(int device);
-// Returns free cached blocks of the general pool to the driver (after syncing the stream).
+// Returns free cached blocks to the driver (after syncing the stream).
 void empty_cache(int device);
-
-// Routing of new allocations on `device` into a graph pool while a graph is captured.
-int begin_graph_pool(int device);  // returns a new pool id; allocations go there from now on
-void end_graph_pool(int device);   // allocations go to the general pool again
-void release_graph_pool(int device, int pool);  // the graph is gone: its blocks become general
 
 // A block of device memory from the caching allocator for the current device, freed (stream
 // ordered) when it goes out of scope. Used for kernel workspaces and partial sums.

@@ -1,0 +1,45 @@
+# Fails the build when a file includes a layer above its own (run by the check_layers target,
+# which everything depends on). The libraries build bottom up:
+#   runtime -> kernels -> engine -> {models, data} -> pipeline -> bench -> app
+# A file may include its own layer and any layer below; models/ and data/ are siblings and
+# may not include each other. tests/ and fuzz/ may include anything.
+#   cmake -DSOURCE_DIR=... -P cmake/check_layers.cmake
+set(layers runtime kernels engine models data pipeline bench app)
+set(rank_runtime 0)
+set(rank_kernels 1)
+set(rank_engine 2)
+set(rank_models 3)
+set(rank_data 3)
+set(rank_pipeline 4)
+set(rank_bench 5)
+set(rank_app 6)
+
+set(violations "")
+foreach(layer IN LISTS layers)
+  file(GLOB_RECURSE files "${SOURCE_DIR}/${layer}/*.h" "${SOURCE_DIR}/${layer}/*.cpp"
+       "${SOURCE_DIR}/${layer}/*.cu" "${SOURCE_DIR}/${layer}/*.cuh" "${SOURCE_DIR}/${layer}/*.inc")
+  foreach(f IN LISTS files)
+    file(STRINGS "${f}" includes REGEX "^[ \t]*#[ \t]*include[ \t]+\"[a-z_]+/")
+    foreach(line IN LISTS includes)
+      string(REGEX REPLACE "^[ \t]*#[ \t]*include[ \t]+\"([a-z_]+)/.*" "\\1" target "${line}")
+      if(NOT DEFINED rank_${target})
+        continue()
+      endif()
+      set(ok TRUE)
+      if(rank_${target} GREATER rank_${layer})
+        set(ok FALSE)
+      elseif(rank_${target} EQUAL rank_${layer} AND NOT target STREQUAL layer)
+        set(ok FALSE)
+      endif()
+      if(NOT ok)
+        file(RELATIVE_PATH rel "${SOURCE_DIR}" "${f}")
+        string(STRIP "${line}" line)
+        list(APPEND violations "${rel}: ${line} (${layer}/ may include only its own layer and those below: runtime, kernels, engine, models|data, pipeline, bench, app)")
+      endif()
+    endforeach()
+  endforeach()
+endforeach()
+if(violations)
+  list(JOIN violations "\n  " text)
+  message(FATAL_ERROR "layering: a file includes a layer above its own:\n  ${text}")
+endif()
