@@ -13,14 +13,15 @@
 
 #include "app/command.h"
 #include "app/stop_signal.h"
+#include "pipeline/build/builders.h"
 #include "pipeline/config/pipeline_config.h"
 #include "pipeline/eval/evaluator.h"
 #include "pipeline/eval/watch.h"
 #include "pipeline/input/input_data.h"
 #include "pipeline/logging/event_writer.h"
 #include "pipeline/logging/metrics_csv.h"
+#include "pipeline/model_io/checkpoint_files.h"
 #include "pipeline/model_io/load_detector.h"
-#include "pipeline/train/checkpoint_files.h"
 #include "runtime/error.h"
 #include "runtime/thread_pool.h"
 
@@ -107,7 +108,7 @@ void run_eval(const EvalArgs& a) {
   if (!a.format.empty()) data::parse_format(a.format);
   set_num_threads(a.threads >= 0 ? a.threads : config.train.threads);
 
-  EvalOptions opts = eval_options(config);
+  EvalOptions opts = build_eval_options(config);
   if (a.batch_size > 0) opts.batch_size = a.batch_size;
   if (a.max_images >= 0) opts.max_images = a.max_images;
   if (a.threads >= 0) opts.threads = a.threads;

@@ -6,6 +6,8 @@
 
 #include "app/command.h"
 #include "app/stop_signal.h"
+#include "pipeline/build/builders.h"
+#include "pipeline/build/conv_impl.h"
 #include "pipeline/config/pipeline_config.h"
 #include "pipeline/eval/evaluator.h"
 #include "pipeline/input/input_data.h"
@@ -42,7 +44,7 @@ void run_train(const TrainArgs& a) {
   // Evaluation on eval_input every eval.every_n_steps and at the end, written under
   // OUTPUT_DIR/eval/step-N/ and logged as eval/<source>/<metric> scalars.
   InputData eval_data;
-  EvalOptions eval_opts = eval_options(config);
+  EvalOptions eval_opts = build_eval_options(config);
   if (config.has_eval_input && !a.no_eval) {
     eval_data = load_input(config.eval_input, "eval_input");
     eval_opts.stop = tailor::app::StopSignalScope::flag();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/pixel_scale.h"
 #include "runtime/error.h"
 
 namespace tailor::data {
@@ -41,6 +42,17 @@ void random_horizontal_flip(Rng& rng, Window* win, std::vector<NormBox>* boxes, 
     float xmin = 1.0f - b.xmax, xmax = 1.0f - b.xmin;
     b.xmin = xmin;
     b.xmax = xmax;
+  }
+}
+
+void random_vertical_flip(Rng& rng, Window* win, std::vector<NormBox>* boxes, float probability) {
+  if (uniform01(rng) >= probability) return;
+  win->vflip = !win->vflip;
+  win->y = win->source_height - win->y - win->h;
+  for (NormBox& b : *boxes) {
+    float ymin = 1.0f - b.ymax, ymax = 1.0f - b.ymin;
+    b.ymin = ymin;
+    b.ymax = ymax;
   }
 }
 
@@ -215,8 +227,11 @@ void resize_window_bilinear(const Image& src, const Window& win, int out_h, int 
     const int lo = std::max(static_cast<int>(std::floor(in)), 0);
     const int hi = std::min(static_cast<int>(std::ceil(in)), win.h - 1);
     const float yl = in - std::floor(in);
-    const uint8_t* top = src.row(win.y + lo);
-    const uint8_t* bot = src.row(win.y + hi);
+    // Window rows count in the mirrored image when flipped top to bottom.
+    const int r0 = win.vflip ? src.height - 1 - (win.y + lo) : win.y + lo;
+    const int r1 = win.vflip ? src.height - 1 - (win.y + hi) : win.y + hi;
+    const uint8_t* top = src.row(r0);
+    const uint8_t* bot = src.row(r1);
     float* o = out + size_t(oy) * out_w * 3;
     for (int ox = 0; ox < out_w; ++ox) {
       const float l = xl[ox];
@@ -329,77 +344,148 @@ void adjust_saturation(float* img, int64_t n, float factor) {
   }
 }
 
+void to_gray(float* img, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    float* p = img + i * 3;
+    const float g = 0.2989f * p[0] + 0.587f * p[1] + 0.114f * p[2];
+    p[0] = p[1] = p[2] = g;
+  }
+}
+
+const std::vector<AugmentationInfo>& augmentation_table() {
+  // Defaults from object_detection/protos/preprocessor.proto.
+  static const std::vector<AugmentationInfo> table = {
+      {"random_horizontal_flip", {{"probability", 0.5f}}, true, false},
+      {"random_vertical_flip", {{"probability", 0.5f}}, true, false},
+      // The fixed 7-operation table of ssd_random_crop (min_object_covered 0..1) is not
+      // configurable in TF's default form either.
+      {"ssd_random_crop", {}, true, true},
+      {"random_adjust_brightness", {{"max_delta", 0.2f}}, false, false},
+      {"random_adjust_contrast", {{"min_delta", 0.8f}, {"max_delta", 1.25f}}, false, false},
+      {"random_adjust_hue", {{"max_delta", 0.02f}}, false, false},
+      {"random_adjust_saturation", {{"min_delta", 0.8f}, {"max_delta", 1.25f}}, false, false},
+      {"random_distort_color", {{"color_ordering", 0.f}}, false, false},
+      {"random_rgb_to_gray", {{"probability", 0.1f}}, false, false},
+      {"random_pixel_value_scale", {{"minval", 0.9f}, {"maxval", 1.1f}}, false, false},
+  };
+  return table;
+}
+
+const AugmentationInfo* find_augmentation(const std::string& name) {
+  for (const AugmentationInfo& a : augmentation_table())
+    if (name == a.name) return &a;
+  return nullptr;
+}
+
 namespace {
-float param(const AugmentStep& s, const char* key, float def) {
+// A step's parameter: as given, else the table's default.
+float param(const AugmentStep& s, const char* key) {
   auto it = s.params.find(key);
-  return it == s.params.end() ? def : it->second;
-}
-bool is_geometric(const std::string& n) {
-  return n == "random_horizontal_flip" || n == "ssd_random_crop";
-}
-bool is_photometric(const std::string& n) {
-  return n == "random_adjust_brightness" || n == "random_adjust_contrast" ||
-         n == "random_adjust_hue" || n == "random_adjust_saturation";
+  if (it != s.params.end()) return it->second;
+  for (const auto& [k, v] : find_augmentation(s.name)->defaults)
+    if (k == key) return v;
+  throw std::logic_error("augmentation " + s.name + " has no parameter " + key);
 }
 }  // namespace
 
 bool augmentation_needs_boxes(const std::string& name) {
-  return name == "ssd_random_crop";
+  const AugmentationInfo* a = find_augmentation(name);
+  return a && a->needs_boxes;
 }
 
 void validate_augmentation(const std::vector<AugmentStep>& steps) {
   for (const AugmentStep& s : steps)
-    if (!is_geometric(s.name) && !is_photometric(s.name))
-      throw UserError(
-          "augmentation '" + s.name +
-          "' is not supported by the data loader (random_horizontal_flip, ssd_random_crop, "
-          "random_adjust_brightness, random_adjust_contrast, random_adjust_hue, "
-          "random_adjust_saturation)");
+    if (!find_augmentation(s.name)) {
+      std::string known;
+      for (const AugmentationInfo& a : augmentation_table())
+        known += std::string(known.empty() ? "" : ", ") + a.name;
+      throw UserError("augmentation '" + s.name + "' is not supported by the data loader (" +
+                      known + ")");
+    }
 }
 
 void augment_and_resize(const Image& img, std::vector<NormBox>* boxes,
                         const std::vector<AugmentStep>& steps, Rng& rng, int out_h, int out_w,
                         float* out) {
-  Window win{0, 0, img.width, img.height, false, img.width};
+  validate_augmentation(steps);
+  Window win{0, 0, img.width, img.height, false, img.width, false, img.height};
   // Photometric parameters are drawn in config order, interleaved with geometric draws, so
-  // the random stream is that of the configured sequence.
+  // the random stream is that of the configured sequence; they are applied after the resize.
+  enum Kind { kBrightness, kContrast, kHue, kSaturation, kGray, kPixelScale };
   struct Photo {
-    int kind;
+    Kind kind;
     float value;
+    uint64_t seed = 0;  // kPixelScale: the per-pixel factors' own stream
   };
   std::vector<Photo> photo;
   for (const AugmentStep& s : steps) {
-    if (s.name == "random_horizontal_flip") {
-      random_horizontal_flip(rng, &win, boxes, param(s, "probability", 0.5f));
-    } else if (s.name == "ssd_random_crop") {
+    const std::string& n = s.name;
+    if (n == "random_horizontal_flip") {
+      random_horizontal_flip(rng, &win, boxes, param(s, "probability"));
+    } else if (n == "random_vertical_flip") {
+      random_vertical_flip(rng, &win, boxes, param(s, "probability"));
+    } else if (n == "ssd_random_crop") {
       ssd_random_crop(rng, &win, boxes);
-    } else if (s.name == "random_adjust_brightness") {
-      float d = param(s, "max_delta", 0.2f);
-      photo.push_back({0, uniform(rng, -d, d)});
-    } else if (s.name == "random_adjust_contrast") {
-      photo.push_back({1, uniform(rng, param(s, "min_delta", 0.8f), param(s, "max_delta", 1.25f))});
-    } else if (s.name == "random_adjust_hue") {
-      float d = param(s, "max_delta", 0.02f);
-      photo.push_back({2, uniform(rng, -d, d)});
-    } else if (s.name == "random_adjust_saturation") {
-      photo.push_back({3, uniform(rng, param(s, "min_delta", 0.8f), param(s, "max_delta", 1.25f))});
-    } else {
-      validate_augmentation({s});
+    } else if (n == "random_adjust_brightness") {
+      const float d = param(s, "max_delta");
+      photo.push_back({kBrightness, uniform(rng, -d, d)});
+    } else if (n == "random_adjust_contrast") {
+      photo.push_back({kContrast, uniform(rng, param(s, "min_delta"), param(s, "max_delta"))});
+    } else if (n == "random_adjust_hue") {
+      const float d = param(s, "max_delta");
+      photo.push_back({kHue, uniform(rng, -d, d)});
+    } else if (n == "random_adjust_saturation") {
+      photo.push_back({kSaturation, uniform(rng, param(s, "min_delta"), param(s, "max_delta"))});
+    } else if (n == "random_distort_color") {
+      // preprocessor.random_distort_color: brightness 32/255, saturation and contrast
+      // 0.5-1.5, hue 0.2, in one of TF's two orders.
+      const float b = uniform(rng, -32.f / 255.f, 32.f / 255.f);
+      const float a = uniform(rng, 0.5f, 1.5f), h = uniform(rng, -0.2f, 0.2f);
+      const float c = uniform(rng, 0.5f, 1.5f);
+      if (param(s, "color_ordering") == 0.f)
+        photo.insert(photo.end(), {{kBrightness, b}, {kSaturation, a}, {kHue, h}, {kContrast, c}});
+      else
+        photo.insert(photo.end(), {{kBrightness, b}, {kContrast, c}, {kSaturation, a}, {kHue, h}});
+    } else if (n == "random_rgb_to_gray") {
+      if (uniform01(rng) < param(s, "probability")) photo.push_back({kGray, 0.f});
+    } else if (n == "random_pixel_value_scale") {
+      // The per-pixel factors come from their own stream seeded here, so the main stream
+      // advances by one draw whatever the image size.
+      photo.push_back({kPixelScale, 0.f, rng()});
     }
   }
   resize_window_bilinear(img, win, out_h, out_w, out);
   const int64_t n = int64_t(out_h) * out_w;
   for (const Photo& p : photo) {
-    if (p.kind == 0)
-      adjust_brightness(out, n, p.value);
-    else if (p.kind == 1)
-      adjust_contrast(out, n, p.value);
-    else if (p.kind == 2)
-      adjust_hue(out, n, p.value);
-    else
-      adjust_saturation(out, n, p.value);
+    switch (p.kind) {
+      case kBrightness:
+        adjust_brightness(out, n, p.value);
+        break;
+      case kContrast:
+        adjust_contrast(out, n, p.value);
+        break;
+      case kHue:
+        adjust_hue(out, n, p.value);
+        break;
+      case kSaturation:
+        adjust_saturation(out, n, p.value);
+        break;
+      case kGray:
+        to_gray(out, n);
+        break;
+      case kPixelScale: {
+        const AugmentStep* step = nullptr;
+        for (const AugmentStep& s : steps)
+          if (s.name == "random_pixel_value_scale") step = &s;
+        Rng local(p.seed);
+        const float lo = param(*step, "minval"), hi = param(*step, "maxval");
+        for (int64_t i = 0; i < n * 3; ++i)
+          out[i] = std::min(255.f, std::max(0.f, out[i] * uniform(local, lo, hi)));
+        break;
+      }
+    }
   }
-  for (int64_t i = 0; i < n * 3; ++i) out[i] = (2.0f / 255.0f) * out[i] - 1.0f;
+  pixels_to_model_input(out, n * 3);
 }
 
 }  // namespace tailor::data

@@ -34,11 +34,17 @@ struct Window {
   int x = 0, y = 0, w = 0, h = 0;
   bool flip = false;
   int source_width = 0;  // to re-express x when a later flip mirrors the view
+  bool vflip = false;    // mirrored top to bottom: y counts in the mirrored image
+  int source_height = 0;
 };
 
 // preprocessor.random_horizontal_flip: probability 0.5 of mirroring image and boxes.
 void random_horizontal_flip(Rng& rng, Window* win, std::vector<NormBox>* boxes,
                             float probability = 0.5f);
+
+// preprocessor.random_vertical_flip: probability 0.5 of mirroring image and boxes top to bottom.
+void random_vertical_flip(Rng& rng, Window* win, std::vector<NormBox>* boxes,
+                          float probability = 0.5f);
 
 struct SsdCropParams {
   std::vector<float> min_object_covered{0.0f, 0.1f, 0.3f, 0.5f, 0.7f, 0.9f, 1.0f};
@@ -82,9 +88,24 @@ void adjust_brightness(float* img, int64_t pixels, float delta);
 void adjust_contrast(float* img, int64_t pixels, float factor);
 void adjust_hue(float* img, int64_t pixels, float delta);
 void adjust_saturation(float* img, int64_t pixels, float factor);
+// tf.image.rgb_to_grayscale then grayscale_to_rgb.
+void to_gray(float* img, int64_t pixels);
 
-// One step of train.augmentation, as the pipeline config names it, with TF's parameter names
-// and defaults (missing parameters take the defaults).
+// The augmentations, defined once: the names configs use (the TF OD API's
+// data_augmentation_options), TF's default parameters (preprocessor.proto), and how each
+// acts. The config layer validates against this table; augment_and_resize applies it.
+struct AugmentationInfo {
+  const char* name;
+  std::vector<std::pair<std::string, float>> defaults;  // every parameter, in TF's order
+  bool geometric;    // moves pixels: tracked on the window and the boxes
+  bool needs_boxes;  // only boxes can follow it (a crop): image-level examples skip it
+};
+const std::vector<AugmentationInfo>& augmentation_table();
+// nullptr for an unknown name.
+const AugmentationInfo* find_augmentation(const std::string& name);
+
+// One step of train.augmentation, as the pipeline config names it, with TF's parameter names;
+// missing parameters take the table's defaults.
 struct AugmentStep {
   std::string name;
   std::map<std::string, float> params;
@@ -92,7 +113,7 @@ struct AugmentStep {
 // Whether a step moves the frame in a way that only boxes can follow (ssd_random_crop):
 // image-level examples skip such steps.
 bool augmentation_needs_boxes(const std::string& name);
-// Throws UserError for a step name this pipeline cannot apply.
+// Throws UserError for a step name the table does not hold.
 void validate_augmentation(const std::vector<AugmentStep>& steps);
 
 // The whole per-example transform: geometric steps in order on (win, boxes), then resize to

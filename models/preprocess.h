@@ -1,6 +1,6 @@
 #pragma once
-// SSD-MobileNet-v1 input preprocessing (ssd_mobilenet_v1_feature_extractor.preprocess):
-// pixel values in [0, 255] map to (2 / 255) * x - 1, in [-1, 1].
+// SSD-MobileNet-v1 input preprocessing on a tensor: engine/pixel_scale.h's scaling, the one
+// the data loader applies.
 #include "engine/tensor.h"
 
 namespace tailor::models {

@@ -1,8 +1,8 @@
 #pragma once
 // train.augmentation: the TF OD API's data_augmentation_options, in order. In YAML each entry
 // is a name (`- random_horizontal_flip`) or a one-key mapping with parameters
-// (`- random_adjust_brightness: {max_delta: 0.3}`); parameters left out take TF's defaults
-// (preprocessor.proto).
+// (`- random_adjust_brightness: {max_delta: 0.3}`); parameters left out take TF's defaults.
+// The names, parameters and defaults are data/augment.h's table.
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,15 +17,5 @@ struct AugmentationConfig {
   // Throws std::out_of_range for a name the augmentation does not have (a bug, not input).
   float param(const std::string& key) const;
 };
-
-struct AugmentationSpec {
-  const char* name;
-  std::vector<std::pair<std::string, float>> defaults;
-};
-
-// The augmentations Tailor knows, with TF's default parameters.
-const std::vector<AugmentationSpec>& known_augmentations();
-// nullptr for an unknown name.
-const AugmentationSpec* find_augmentation(const std::string& name);
 
 }  // namespace tailor::pipeline

@@ -36,19 +36,21 @@ void parse_anchors(YamlSection anchors, models::AnchorConfig* a) {
   anchors.finish();
 }
 
-void parse_conv_impl(YamlSection s, ConvImplConfig* c) {
+void parse_conv_impl(YamlSection s, kernels::cuda::ConvImplSelection* c) {
+  namespace kc = kernels::cuda;
   std::string name;
-  if (s.read("depthwise", &name) && !parse_depthwise_impl(name, &c->depthwise))
-    s.fail("depthwise", "must be handwritten, cudnn or auto, got '" + name + "'");
-  if (s.read("pointwise", &name) && !parse_pointwise_impl(name, &c->pointwise))
-    s.fail("pointwise", "must be handwritten, cublas, cudnn or auto, got '" + name + "'");
+  if (s.read("depthwise", &name) &&
+      !(kc::find_conv_impl(name, &c->depthwise) && kc::depthwise_supports(c->depthwise)))
+    s.fail("depthwise", "must be " + kc::conv_impl_names(true) + ", got '" + name + "'");
+  if (s.read("pointwise", &name) && !kc::find_conv_impl(name, &c->pointwise))
+    s.fail("pointwise", "must be " + kc::conv_impl_names(false) + ", got '" + name + "'");
   s.finish();
 }
 
 }  // namespace
 
 models::SsdConfig parse_model_config(const YAML::Node& model, const std::string& file,
-                                     ConvImplConfig* conv_impl) {
+                                     kernels::cuda::ConvImplSelection* conv_impl) {
   models::SsdConfig c;
   YamlSection top(model, "model", file);
   YamlSection ssd = top.required_child("ssd");
@@ -143,7 +145,7 @@ models::SsdConfig parse_model_config(const YAML::Node& model, const std::string&
   post.require(c.post_process.max_total_detections >= 1, "max_total_detections", "must be >= 1");
   post.finish();
 
-  ConvImplConfig ignored;
+  kernels::cuda::ConvImplSelection ignored;
   parse_conv_impl(ssd.child("conv_impl"), conv_impl ? conv_impl : &ignored);
 
   ssd.finish();

@@ -7,8 +7,8 @@
 
 #include <string>
 
+#include "kernels/cuda/conv_impl.h"
 #include "models/model_config.h"
-#include "pipeline/config/conv_impl.h"
 
 namespace tailor::pipeline {
 
@@ -19,6 +19,6 @@ models::SsdConfig load_model_config(const std::string& path);
 // Parses a `model:` node (holding `ssd:`); `file` is used in messages. model.ssd.conv_impl
 // goes to *conv_impl when given (it is validated either way).
 models::SsdConfig parse_model_config(const YAML::Node& model, const std::string& file,
-                                     ConvImplConfig* conv_impl = nullptr);
+                                     kernels::cuda::ConvImplSelection* conv_impl = nullptr);
 
 }  // namespace tailor::pipeline

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "data/augment.h"
 #include "pipeline/config/model_config_yaml.h"
 #include "pipeline/config/yaml_section.h"
 #include "runtime/error.h"
@@ -126,10 +127,10 @@ std::vector<AugmentationConfig> parse_augmentation(YamlSection& train) {
     } else {
       train.fail_at(e, key + " must be a name or a one-key mapping name: {parameters}");
     }
-    const AugmentationSpec* spec = find_augmentation(name);
+    const data::AugmentationInfo* spec = data::find_augmentation(name);
     if (!spec) {
       std::string known;
-      for (const auto& k : known_augmentations())
+      for (const auto& k : data::augmentation_table())
         known += std::string(known.empty() ? "" : ", ") + k.name;
       train.fail_at(e, key + " is an unknown augmentation '" + name + "' (known: " + known + ")");
     }

@@ -23,9 +23,9 @@
 #include <vector>
 
 #include "data/dataset_io.h"
+#include "kernels/cuda/conv_impl.h"
 #include "models/model_config.h"
 #include "pipeline/config/augmentation_config.h"
-#include "pipeline/config/conv_impl.h"
 
 namespace tailor::pipeline {
 
@@ -117,7 +117,7 @@ struct EvalConfig {
 struct PipelineConfig {
   std::string path;  // the config file
   models::SsdConfig model;
-  ConvImplConfig conv_impl;
+  kernels::cuda::ConvImplSelection conv_impl;
   TrainConfig train;
   InputConfig train_input;
   bool has_eval_input = false;

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <functional>
 
+#include "data/augment.h"
 #include "pipeline/config/augmentation_config.h"
 #include "pipeline/config/proto_text.h"
 #include "runtime/error.h"
@@ -294,7 +295,7 @@ void convert_train(Converter& c, const TextProtoMessage* t, YAML::Node out) {
     if (!f->is_message) c.fail(f, "data_augmentation_options must be a message");
     for (const auto& op : f->message->fields) {
       op.used = true;
-      const AugmentationSpec* spec = find_augmentation(op.name);
+      const data::AugmentationInfo* spec = data::find_augmentation(op.name);
       if (!spec) {
         c.warn(&op, "train_config.data_augmentation_options." + op.name +
                         " is not supported by Tailor; dropped");

@@ -262,15 +262,6 @@ std::string format_eval_report(const EvalResult& r) {
   return os.str();
 }
 
-EvalOptions eval_options(const PipelineConfig& config) {
-  EvalOptions o;
-  o.metrics = config.eval.metrics;
-  o.max_images = config.eval.max_images;
-  o.batch_size = config.train.batch_size;
-  o.threads = config.train.threads;
-  return o;
-}
-
 EvalResult evaluate(models::SsdModel& model, const data::LabelMap& labels,
                     const std::vector<NamedDataset>& sources, const EvalOptions& opts) {
   const auto t0 = std::chrono::steady_clock::now();

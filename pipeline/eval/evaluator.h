@@ -68,10 +68,6 @@ struct EvalResult {
   bool interrupted = false;
 };
 
-// The options a config asks for: eval.metrics and eval.max_images; batch size and threads as
-// train uses them.
-EvalOptions eval_options(const PipelineConfig& config);
-
 EvalResult evaluate(models::SsdModel& model, const data::LabelMap& labels,
                     const std::vector<NamedDataset>& sources, const EvalOptions& opts);
 

@@ -14,7 +14,7 @@
 #include <iosfwd>
 #include <string>
 
-#include "pipeline/train/checkpoint_files.h"
+#include "pipeline/model_io/checkpoint_files.h"
 
 namespace tailor::pipeline {
 

@@ -53,15 +53,4 @@ InputSource parse_source_spec(const std::string& spec, data::Format format) {
   return src;
 }
 
-std::vector<data::AugmentStep> to_augment_steps(const std::vector<AugmentationConfig>& augs) {
-  std::vector<data::AugmentStep> steps;
-  for (const AugmentationConfig& a : augs) {
-    data::AugmentStep s{a.name, {}};
-    for (const auto& [key, value] : a.params) s.params[key] = value;
-    steps.push_back(std::move(s));
-  }
-  data::validate_augmentation(steps);
-  return steps;
-}
-
 }  // namespace tailor::pipeline

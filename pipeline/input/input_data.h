@@ -1,8 +1,6 @@
 #pragma once
-// Reads a config's train_input / eval_input section into data the loader consumes: each
-// source as its own named dataset (eval reports per source), the label map, and the
-// train.augmentation list in the data layer's form. The one place where pipeline config
-// types are translated into data/ types.
+// Reads a config's train_input / eval_input section into the data sets: each source as its own
+// named dataset (eval reports per source, training weighs each) and the label map.
 #include <string>
 #include <vector>
 
@@ -35,7 +33,5 @@ InputData load_input(const InputConfig& input, const std::string& section);
 
 // A source spec as the CLI takes it ("DIR", "DIR:SPLIT,SPLIT", a file), in `format`.
 InputSource parse_source_spec(const std::string& spec, data::Format format);
-
-std::vector<data::AugmentStep> to_augment_steps(const std::vector<AugmentationConfig>& augs);
 
 }  // namespace tailor::pipeline

@@ -105,7 +105,7 @@ TEST(PipelineConfig, DefaultsAndResolution) {
   EXPECT_EQ(c.train.device, Device::kCpu);
   EXPECT_FALSE(c.has_eval_input);
   EXPECT_EQ(c.eval.metrics, std::vector<Metric>{Metric::kVocAp});
-  EXPECT_EQ(c.conv_impl.depthwise, DepthwiseImpl::kAuto);
+  EXPECT_EQ(c.conv_impl.depthwise, kernels::cuda::ConvImpl::Auto);
   EXPECT_EQ(c.train_input.repeat_factor_threshold, 0.0);  // sampling off
 }
 

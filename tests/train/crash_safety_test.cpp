@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "engine/io/checkpoint.h"
-#include "pipeline/train/checkpoint_files.h"
+#include "pipeline/model_io/checkpoint_files.h"
 #include "tests/support/cli.h"
 #include "tests/train/same_checkpoints.h"
 #include "tests/train/tiny_run.h"

@@ -11,7 +11,7 @@
 #include "engine/io/checkpoint.h"
 #include "pipeline/logging/event_writer.h"
 #include "pipeline/logging/metrics_csv.h"
-#include "pipeline/train/checkpoint_files.h"
+#include "pipeline/model_io/checkpoint_files.h"
 #include "runtime/error.h"
 #include "tests/support/cli.h"
 #include "tests/train/same_checkpoints.h"

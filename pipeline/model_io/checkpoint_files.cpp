@@ -1,4 +1,4 @@
-#include "pipeline/train/checkpoint_files.h"
+#include "pipeline/model_io/checkpoint_files.h"
 
 #include <algorithm>
 #include <filesystem>

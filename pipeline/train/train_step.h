@@ -1,0 +1,33 @@
+#pragma once
+// One training step, as llm.c writes it: forward, loss, backward, update. The trainer
+// (pipeline/train/trainer.h) is the loop around it: batches in, checkpoints and logs out.
+#include <cstdint>
+#include <string>
+
+#include "data/loader.h"
+#include "engine/optim/moving_average.h"
+#include "engine/optim/rmsprop.h"
+#include "models/ssd_model.h"
+
+namespace tailor::pipeline {
+
+struct StepLosses {
+  float total = 0, classification = 0, localization = 0, regularization = 0;
+};
+
+struct StepContext {
+  int64_t step = 0;  // the global step this update makes (0 for the first)
+  float learning_rate = 0;
+  bool image_labels_train = true;  // loss.image_level.start_step reached
+  std::string last_checkpoint;     // named in the error when the step fails
+};
+
+// Forward on `batch` in training mode, the SSD loss (models/ssd_loss.h), backward, one
+// RMSProp update at ctx.learning_rate, then the moving average. Throws UserError naming the
+// step and the first non-finite tensor when the loss or a gradient is not finite; nothing is
+// updated then.
+StepLosses train_step(models::SsdModel& model, optim::RMSProp& optimizer,
+                      optim::ExponentialMovingAverage* ema, const data::Batch& batch,
+                      const StepContext& ctx);
+
+}  // namespace tailor::pipeline
