@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "app/command.h"
+#include "data/jpeg_encode.h"
 #include "pipeline/detect/detect_files.h"
 #include "pipeline/detect/detection_json.h"
 #include "pipeline/detect/draw_detections.h"
-#include "pipeline/detect/jpeg_encode.h"
 #include "pipeline/model_io/zoo.h"
 #include "pipeline/progress.h"
 #include "runtime/device.h"
@@ -60,7 +60,7 @@ void run_detect(const DetectArgs& a) {
                           const std::string base = a.out + "/" + stems[done];
                           io::write_file_atomic(base + ".json", pipeline::detection_json(r));
                           pipeline::draw_detections(&pixels, r.detections);
-                          io::write_file_atomic(base + ".jpg", pipeline::encode_jpeg(pixels));
+                          io::write_file_atomic(base + ".jpg", data::encode_jpeg(pixels));
                           found += r.detections.size();
                           progress.update(static_cast<int64_t>(++done),
                                           {{"detections", double(r.detections.size())}});

@@ -7,6 +7,7 @@
 #include "data/format_util.h"
 #include "runtime/error.h"
 #include "runtime/io/atomic_file.h"
+#include "runtime/io/text_proto.h"
 
 namespace tailor::data {
 
@@ -63,98 +64,38 @@ std::string LabelMap::to_pbtxt() const {
   return out;
 }
 
-namespace {
-
-// A token of the text-proto subset label maps use, with its line for messages.
-struct Token {
-  std::string text;
-  bool quoted = false;
-  int line = 0;
-};
-
-std::vector<Token> tokenize(const std::string& s, const std::string& context) {
-  std::vector<Token> out;
-  int line = 1;
-  size_t i = 0;
-  while (i < s.size()) {
-    char c = s[i];
-    if (c == '\n') {
-      ++line;
-      ++i;
-    } else if (std::isspace(static_cast<unsigned char>(c))) {
-      ++i;
-    } else if (c == '#') {
-      while (i < s.size() && s[i] != '\n') ++i;
-    } else if (c == '{' || c == '}' || c == ':') {
-      out.push_back({std::string(1, c), false, line});
-      ++i;
-    } else if (c == '\'' || c == '"') {
-      size_t end = s.find(c, i + 1);
-      if (end == std::string::npos || s.find('\n', i + 1) < end)
-        throw UserError(detail::concat(context, ": line ", line, ": unterminated string"));
-      out.push_back({s.substr(i + 1, end - i - 1), true, line});
-      i = end + 1;
-    } else {
-      size_t j = i;
-      while (j < s.size() && !std::isspace(static_cast<unsigned char>(s[j])) && s[j] != '{' &&
-             s[j] != '}' && s[j] != ':' && s[j] != '#')
-        ++j;
-      out.push_back({s.substr(i, j - i), false, line});
-      i = j;
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 LabelMap LabelMap::parse_pbtxt(const std::string& text, const std::string& context) {
-  std::vector<Token> t = tokenize(text, context);
+  // The one text-proto parser (runtime/io/text_proto.h); its errors say FILE:LINE.
+  const io::TextProtoMessage root = io::parse_text_proto(text, context);
   std::vector<LabelItem> items;
-  size_t i = 0;
-  auto expect = [&](const char* what) {
-    if (i >= t.size() || t[i].quoted || t[i].text != what)
-      throw UserError(detail::concat(context, ": line ", i < t.size() ? t[i].line : -1,
-                                     ": expected '", what, "'"));
-    ++i;
-  };
-  while (i < t.size()) {
-    int item_line = t[i].line;
-    expect("item");
-    expect("{");
+  for (const io::TextProtoField& f : root.fields) {
+    if (f.name != "item" || !f.is_message)
+      throw UserError(detail::concat(context, ": line ", f.line, ": expected 'item'"));
     LabelItem item;
     bool has_id = false, has_name = false;
-    while (i < t.size() && !(t[i].text == "}" && !t[i].quoted)) {
-      std::string key = t[i].text;
-      int line = t[i].line;
-      ++i;
-      expect(":");
-      if (i >= t.size())
-        throw UserError(detail::concat(context, ": line ", line, ": missing value"));
-      const Token& v = t[i++];
-      if (key == "id") {
+    for (const io::TextProtoField& v : f.message->fields) {
+      if (v.is_message) continue;  // keypoints and the like: TF's parser tolerates them
+      if (v.name == "id") {
         try {
           size_t used = 0;
-          item.id = std::stoi(v.text, &used);
-          if (used != v.text.size()) throw std::invalid_argument("trailing");
+          item.id = std::stoi(v.value, &used);
+          if (used != v.value.size()) throw std::invalid_argument("trailing");
         } catch (const std::exception&) {
-          throw UserError(detail::concat(context, ": line ", line, ": field id: '", v.text,
+          throw UserError(detail::concat(context, ": line ", v.line, ": field id: '", v.value,
                                          "' is not an integer"));
         }
         has_id = true;
-      } else if (key == "name") {
-        item.name = v.text;
+      } else if (v.name == "name") {
+        item.name = v.value;
         has_name = true;
-      } else if (key == "display_name") {
-        item.display_name = v.text;
-      }  // other fields (keypoints, frequency) are ignored, as TF's parser tolerates them
+      } else if (v.name == "display_name") {
+        item.display_name = v.value;
+      }  // other fields (frequency) are ignored, as TF's parser tolerates them
     }
-    expect("}");
     if (!has_id || !has_name)
-      throw UserError(
-          detail::concat(context, ": line ", item_line, ": item needs both id and name"));
+      throw UserError(detail::concat(context, ": line ", f.line, ": item needs both id and name"));
     if (item.id < 0)
-      throw UserError(detail::concat(context, ": line ", item_line, ": field id: negative"));
+      throw UserError(detail::concat(context, ": line ", f.line, ": field id: negative"));
     items.push_back(item);
   }
   try {

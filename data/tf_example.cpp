@@ -64,46 +64,31 @@ void parse_list(std::string_view msg, const std::string& ctx, Feature* out) {
   });
 }
 
-void put_varint(std::string* s, uint64_t v) {
-  while (v >= 0x80) {
-    s->push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  s->push_back(static_cast<char>(v));
-}
-
-void put_bytes_field(std::string* s, uint32_t number, std::string_view bytes) {
-  put_varint(s, (uint64_t(number) << 3) | 2);
-  put_varint(s, bytes.size());
-  s->append(bytes.data(), bytes.size());
-}
-
 std::string serialize_feature(const Feature& f) {
-  std::string list;
+  io::ProtoWriter list;
   uint32_t which = 1;
   switch (f.kind) {
     case Feature::Kind::kBytes:
       which = 1;
-      for (const std::string& b : f.bytes) put_bytes_field(&list, 1, b);
+      for (const std::string& b : f.bytes) list.bytes_field(1, b);
       break;
     case Feature::Kind::kFloat:
       which = 2;
       if (!f.floats.empty())
-        put_bytes_field(
-            &list, 1,
-            std::string_view(reinterpret_cast<const char*>(f.floats.data()), f.floats.size() * 4));
+        list.bytes_field(1, std::string_view(reinterpret_cast<const char*>(f.floats.data()),
+                                             f.floats.size() * 4));
       break;
     case Feature::Kind::kInt64: {
       which = 3;
-      std::string packed;
-      for (int64_t v : f.ints) put_varint(&packed, static_cast<uint64_t>(v));
-      if (!f.ints.empty()) put_bytes_field(&list, 1, packed);
+      io::ProtoWriter packed;
+      for (int64_t v : f.ints) packed.varint(static_cast<uint64_t>(v));
+      if (!f.ints.empty()) list.bytes_field(1, packed.bytes());
       break;
     }
   }
-  std::string out;
-  put_bytes_field(&out, which, list);
-  return out;
+  io::ProtoWriter out;
+  out.bytes_field(which, list.bytes());
+  return out.bytes();
 }
 
 }  // namespace
@@ -145,16 +130,16 @@ FeatureMap parse_tf_example(std::string_view bytes, const std::string& context) 
 }
 
 std::string serialize_tf_example(const FeatureMap& features) {
-  std::string feats;
+  io::ProtoWriter feats;
   for (const auto& kv : features) {
-    std::string entry;
-    put_bytes_field(&entry, 1, kv.first);
-    put_bytes_field(&entry, 2, serialize_feature(kv.second));
-    put_bytes_field(&feats, 1, entry);
+    io::ProtoWriter entry;
+    entry.bytes_field(1, kv.first);
+    entry.bytes_field(2, serialize_feature(kv.second));
+    feats.bytes_field(1, entry.bytes());
   }
-  std::string out;
-  put_bytes_field(&out, 1, feats);
-  return out;
+  io::ProtoWriter out;
+  out.bytes_field(1, feats.bytes());
+  return out.bytes();
 }
 
 namespace {

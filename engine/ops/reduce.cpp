@@ -4,9 +4,9 @@
 #include "engine/ops/op_support.h"
 #include "kernels/cpu/reduce.h"
 #ifdef TAILOR_WITH_CUDA
+#include "kernels/cuda/copy_rows.h"
 #include "kernels/cuda/elementwise.h"
 #include "kernels/cuda/reduce.h"
-#include "kernels/cuda/rows.h"
 #endif
 
 namespace tailor::ops {

@@ -4,7 +4,7 @@
 #include "engine/ops/op_support.h"
 #include "kernels/cpu/copy_rows.h"
 #ifdef TAILOR_WITH_CUDA
-#include "kernels/cuda/rows.h"
+#include "kernels/cuda/copy_rows.h"
 #endif
 
 namespace tailor::ops {

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "engine/autograd.h"
-#include "kernels/cpu/optimizers.h"
+#include "kernels/cpu/rmsprop.h"
 #include "runtime/error.h"
 #ifdef TAILOR_WITH_CUDA
 #include "kernels/cuda/rmsprop.h"

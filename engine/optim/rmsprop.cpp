@@ -1,7 +1,7 @@
 #include "engine/optim/rmsprop.h"
 
 #include "engine/autograd.h"
-#include "kernels/cpu/optimizers.h"
+#include "kernels/cpu/rmsprop.h"
 #include "runtime/error.h"
 #ifdef TAILOR_WITH_CUDA
 #include "kernels/cuda/rmsprop.h"

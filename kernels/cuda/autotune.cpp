@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 
+#include "kernels/cuda/library_handles.h"
 #include "runtime/cuda/cuda_check.h"
 #include "runtime/cuda/stream.h"
 #include "runtime/error.h"
@@ -84,6 +85,15 @@ ConvImpl run_fastest(const std::string& key, const std::vector<Candidate>& candi
   }
   candidates[best].second();  // the outputs must come from a completed run of the winner
   return candidates[best].first;
+}
+
+std::string conv_autotune_key(const char* op, const ConvGeometry& g) {
+  return std::string(op) + " " + describe("", g) + " p" + std::to_string(g.pad_top) + "," +
+         std::to_string(g.pad_left) + (allow_tf32() ? " tf32" : "");
+}
+
+void reject_conv_impl(const char* op, const ConvGeometry& g, ConvImpl impl) {
+  throw UsageError(std::string(conv_impl_name(impl)) + " cannot run " + describe(op, g));
 }
 
 }  // namespace tailor::kernels::cuda

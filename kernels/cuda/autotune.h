@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "kernels/conv_geometry.h"
 #include "kernels/cuda/conv_impl.h"
 
 namespace tailor::kernels::cuda {
@@ -20,5 +21,11 @@ ConvImpl run_fastest(const std::string& key, const std::vector<Candidate>& candi
 
 // The cached choice for a key, or Auto when it has not been measured yet.
 ConvImpl cached_choice(const std::string& key);
+
+// A convolution's key: the op, its shape and padding, and whether TF32 is on.
+std::string conv_autotune_key(const char* op, const ConvGeometry& g);
+
+// Throws UsageError: `impl` has no form for this convolution.
+[[noreturn]] void reject_conv_impl(const char* op, const ConvGeometry& g, ConvImpl impl);
 
 }  // namespace tailor::kernels::cuda

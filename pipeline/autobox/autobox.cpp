@@ -8,13 +8,13 @@
 
 #include "data/dataset_io.h"
 #include "data/format_util.h"
+#include "data/jpeg_encode.h"
 #include "data/loader.h"
 #include "engine/autograd.h"
 #include "models/box_coder.h"
 #include "models/image_level.h"
 #include "pipeline/detect/contact_sheet.h"
 #include "pipeline/detect/detector.h"
-#include "pipeline/detect/jpeg_encode.h"
 #include "pipeline/eval/evaluator.h"
 #include "pipeline/progress.h"
 #include "runtime/error.h"
@@ -87,8 +87,8 @@ void write_contact_sheets(const data::Dataset& ds, const std::vector<AutoboxImag
     char file[64];
     std::snprintf(file, sizeof file, "contact_sheet_%03zu.jpg", page);
     const std::string path = (fs::path(o.out_dir) / file).string();
-    io::write_file_atomic(path,
-                          encode_jpeg(contact_sheet(tiles, o.sheet_columns, o.sheet_cell), 85));
+    io::write_file_atomic(
+        path, data::encode_jpeg(contact_sheet(tiles, o.sheet_columns, o.sheet_cell), 85));
     files->push_back(path);
   }
 }

@@ -9,11 +9,14 @@
 
 #include "data/augment.h"
 #include "pipeline/config/augmentation_config.h"
-#include "pipeline/config/proto_text.h"
 #include "runtime/error.h"
 #include "runtime/io/atomic_file.h"
+#include "runtime/io/text_proto.h"
 
 namespace tailor::pipeline {
+
+using io::TextProtoField;
+using io::TextProtoMessage;
 
 namespace {
 
@@ -373,7 +376,7 @@ void convert_eval(Converter& c, const TextProtoMessage* e, YAML::Node out) {
 }  // namespace
 
 TfImportResult import_tf_pipeline_config_text(const std::string& text, const std::string& file) {
-  const TextProtoMessage root = parse_text_proto(text, file);
+  const TextProtoMessage root = io::parse_text_proto(text, file);
   Converter c(file);
   YAML::Node y(YAML::NodeType::Map);
   convert_model(c, c.sub(&root, "model"), y["model"]);

@@ -6,8 +6,8 @@
 #include "data/augment.h"
 #include "engine/autograd.h"
 #include "models/box_coder.h"
+#include "models/fast_nms.h"
 #include "models/preprocess.h"
-#include "pipeline/detect/fast_nms.h"
 #include "runtime/error.h"
 #include "runtime/io/atomic_file.h"
 
@@ -36,7 +36,7 @@ std::vector<std::vector<models::Detection>> tflite_post_process(
     for (int64_t j = 0; j < a; ++j)
       for (int c = 0; c < k; ++c)
         scores[j * k + c] = 1.f / (1.f + std::exp(-lv[(i * a + j) * (k + 1) + c + 1]));
-    out[i] = fast_nms(boxes, scores, k, max_classes_per_detection, config.post_process);
+    out[i] = models::fast_nms(boxes, scores, k, max_classes_per_detection, config.post_process);
   }
   return out;
 }

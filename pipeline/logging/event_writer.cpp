@@ -6,10 +6,10 @@
 #include <cstring>
 #include <filesystem>
 
-#include "pipeline/logging/proto_wire.h"
 #include "runtime/error.h"
 #include "runtime/io/atomic_file.h"
 #include "runtime/io/crc32c.h"
+#include "runtime/io/protobuf_wire.h"
 
 namespace tailor::pipeline {
 
@@ -44,14 +44,14 @@ double unix_time_now() {
 }
 
 std::string encode_scalar_event(double wall_time, int64_t step, const Scalars& scalars) {
-  ProtoWriter summary;
+  io::ProtoWriter summary;
   for (const auto& [tag, value] : scalars) {
-    ProtoWriter v;
+    io::ProtoWriter v;
     v.bytes_field(kValueTag, tag);
     v.float_field(kValueSimpleValue, static_cast<float>(value));
     summary.bytes_field(kSummaryValue, v.bytes());
   }
-  ProtoWriter e;
+  io::ProtoWriter e;
   e.double_field(kEventWallTime, wall_time);
   e.varint_field(kEventStep, static_cast<uint64_t>(step));
   e.bytes_field(kEventSummary, summary.bytes());
@@ -70,7 +70,7 @@ EventWriter::EventWriter(const std::string& logdir) {
   for (int i = 1; std::filesystem::exists(path_); ++i) path_ = base + "." + std::to_string(i);
   file_ = std::fopen(path_.c_str(), "wb");
   if (!file_) throw UserError(path_ + ": cannot create the event file: " + std::strerror(errno));
-  ProtoWriter e;
+  io::ProtoWriter e;
   e.double_field(kEventWallTime, now);
   e.bytes_field(kEventFileVersion, "brain.Event:2");
   write_record(e.bytes());
@@ -122,34 +122,32 @@ EventFileContents read_event_file(const std::string& path) {
       throw UserError(where + ": payload CRC mismatch");
     pos += 12 + n + 4;
 
-    ProtoReader event(payload, where);
-    ProtoField f;
+    using io::WireField;
+    using io::WireType;
     double wall_time = 0;
     int64_t step = 0;
     std::vector<std::pair<std::string, float>> values;
-    while (event.next(&f)) {
-      if (f.number == kEventWallTime && f.wire_type == 1) wall_time = f.as_double();
-      if (f.number == kEventStep && f.wire_type == 0) step = static_cast<int64_t>(f.varint);
-      if (f.number == kEventFileVersion && f.wire_type == 2) out.file_version = f.bytes;
-      if (f.number == kEventSummary && f.wire_type == 2) {
-        ProtoReader summary(f.bytes, where + " summary");
-        ProtoField v;
-        while (summary.next(&v)) {
-          if (v.number != kSummaryValue || v.wire_type != 2) continue;
-          ProtoReader value(v.bytes, where + " summary value");
-          ProtoField x;
-          std::string tag;
-          float simple = 0;
-          bool has_simple = false;
-          while (value.next(&x)) {
-            if (x.number == kValueTag && x.wire_type == 2) tag = x.bytes;
-            if (x.number == kValueSimpleValue && x.wire_type == 5)
-              simple = x.as_float(), has_simple = true;
-          }
-          if (has_simple) values.emplace_back(tag, simple);
-        }
-      }
-    }
+    io::for_each_field(payload, where, [&](const WireField& f) {
+      if (f.number == kEventWallTime && f.type == WireType::Fixed64) wall_time = f.as_double();
+      if (f.number == kEventStep && f.type == WireType::Varint)
+        step = static_cast<int64_t>(f.value);
+      if (f.number == kEventFileVersion && f.type == WireType::LengthDelimited)
+        out.file_version = std::string(f.bytes);
+      if (f.number != kEventSummary || f.type != WireType::LengthDelimited) return;
+      io::for_each_field(f.bytes, where + " summary", [&](const WireField& v) {
+        if (v.number != kSummaryValue || v.type != WireType::LengthDelimited) return;
+        std::string tag;
+        float simple = 0;
+        bool has_simple = false;
+        io::for_each_field(v.bytes, where + " summary value", [&](const WireField& x) {
+          if (x.number == kValueTag && x.type == WireType::LengthDelimited)
+            tag = std::string(x.bytes);
+          if (x.number == kValueSimpleValue && x.type == WireType::Fixed32)
+            simple = x.as_float(), has_simple = true;
+        });
+        if (has_simple) values.emplace_back(tag, simple);
+      });
+    });
     for (const auto& [tag, value] : values) out.scalars.push_back({wall_time, step, tag, value});
   }
   return out;

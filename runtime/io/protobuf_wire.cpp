@@ -1,5 +1,7 @@
 #include "runtime/io/protobuf_wire.h"
 
+#include <cstring>
+
 #include "runtime/io/byte_reader.h"
 
 namespace tailor::io {
@@ -39,6 +41,52 @@ void for_each_field(std::string_view message, const std::string& context,
     }
     visit(f);
   }
+}
+
+double WireField::as_double() const {
+  double d;
+  std::memcpy(&d, &value, 8);
+  return d;
+}
+
+float WireField::as_float() const {
+  const uint32_t bits = static_cast<uint32_t>(value);
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+void ProtoWriter::varint(uint64_t v) {
+  while (v >= 0x80) {
+    out_.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out_.push_back(static_cast<char>(v));
+}
+
+void ProtoWriter::varint_field(uint32_t field, uint64_t v) {
+  tag(field, WireType::Varint);
+  varint(v);
+}
+
+void ProtoWriter::double_field(uint32_t field, double v) {
+  tag(field, WireType::Fixed64);
+  char b[8];
+  std::memcpy(b, &v, 8);
+  out_.append(b, 8);
+}
+
+void ProtoWriter::float_field(uint32_t field, float v) {
+  tag(field, WireType::Fixed32);
+  char b[4];
+  std::memcpy(b, &v, 4);
+  out_.append(b, 4);
+}
+
+void ProtoWriter::bytes_field(uint32_t field, std::string_view bytes) {
+  tag(field, WireType::LengthDelimited);
+  varint(bytes.size());
+  out_.append(bytes.data(), bytes.size());
 }
 
 }  // namespace tailor::io

@@ -9,8 +9,8 @@
 
 #include "kernels/cpu/batch_norm.h"
 #include "kernels/cpu/losses.h"
-#include "kernels/cpu/optimizers.h"
 #include "kernels/cpu/reduce.h"
+#include "kernels/cpu/rmsprop.h"
 #include "kernels/cuda/batch_norm.h"
 #include "kernels/cuda/elementwise.h"
 #include "kernels/cuda/losses.h"

@@ -4,11 +4,11 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "data/jpeg_encode.h"
 #include "pipeline/detect/detect_files.h"
 #include "pipeline/detect/detection_json.h"
 #include "pipeline/detect/detector.h"
 #include "pipeline/detect/draw_detections.h"
-#include "pipeline/detect/jpeg_encode.h"
 #include "runtime/error.h"
 #include "runtime/io/atomic_file.h"
 
@@ -208,7 +208,7 @@ TEST(DrawDetections, BoxAndLabelBarInTheClassColor) {
   EXPECT_EQ(px(100, 65)[0], 0);     // inside stays untouched
   EXPECT_EQ(px(50, 35)[2], c[2]);   // label bar above the box (its padding column)
   // Encoded and decoded again: same size, colors survive within JPEG error.
-  const data::Image back = data::decode_image(encode_jpeg(img, 95), "drawn");
+  const data::Image back = data::decode_image(data::encode_jpeg(img, 95), "drawn");
   EXPECT_EQ(back.width, 200);
   EXPECT_EQ(back.height, 100);
   EXPECT_NEAR(back.row(60)[50 * 3 + 1], c[1], 40);

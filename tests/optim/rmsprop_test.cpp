@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "kernels/cpu/optimizers.h"
+#include "kernels/cpu/rmsprop.h"
 #include "runtime/error.h"
 #include "tests/support/grad_check.h"
 

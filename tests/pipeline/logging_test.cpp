@@ -6,9 +6,9 @@
 
 #include "pipeline/logging/event_writer.h"
 #include "pipeline/logging/metrics_csv.h"
-#include "pipeline/logging/proto_wire.h"
 #include "runtime/error.h"
 #include "runtime/io/crc32c.h"
+#include "runtime/io/protobuf_wire.h"
 #include "tests/pipeline/test_util.h"
 
 namespace tailor::pipeline {
@@ -19,10 +19,10 @@ using testing::scratch_dir;
 
 TEST(ProtoWire, KnownEncoding) {
   // Event{step: 300} is field 2 varint: tag 0x10, 300 = 0xac 0x02.
-  ProtoWriter w;
+  io::ProtoWriter w;
   w.varint_field(2, 300);
   EXPECT_EQ(w.bytes(), std::string("\x10\xac\x02", 3));
-  ProtoWriter f;
+  io::ProtoWriter f;
   f.float_field(2, 1.0f);  // tag 0x15, then 0x3f800000 little-endian
   EXPECT_EQ(f.bytes(), std::string("\x15\x00\x00\x80\x3f", 5));
 }

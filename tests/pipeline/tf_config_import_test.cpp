@@ -3,11 +3,15 @@
 #include <gtest/gtest.h>
 
 #include "pipeline/config/pipeline_config.h"
-#include "pipeline/config/proto_text.h"
 #include "runtime/error.h"
+#include "runtime/io/text_proto.h"
 #include "tests/pipeline/test_util.h"
 
 namespace tailor::pipeline {
+using io::load_text_proto;
+using io::parse_text_proto;
+using io::TextProtoMessage;
+
 namespace {
 
 const std::string kTfConfig =

@@ -1,11 +1,11 @@
-#include "pipeline/config/proto_text.h"
+#include "runtime/io/text_proto.h"
 
 #include <cctype>
 
 #include "runtime/error.h"
 #include "runtime/io/atomic_file.h"
 
-namespace tailor::pipeline {
+namespace tailor::io {
 
 std::vector<const TextProtoField*> TextProtoMessage::all(const std::string& name) const {
   std::vector<const TextProtoField*> out;
@@ -208,4 +208,4 @@ TextProtoMessage load_text_proto(const std::string& path) {
   return parse_text_proto(io::read_file(path, size_t(64) << 20), path);
 }
 
-}  // namespace tailor::pipeline
+}  // namespace tailor::io

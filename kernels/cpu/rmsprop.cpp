@@ -2,7 +2,7 @@
 // fallback and the reference loops, so results do not depend on the machine.
 #pragma GCC optimize("fp-contract=off")
 
-#include "kernels/cpu/optimizers.h"
+#include "kernels/cpu/rmsprop.h"
 
 #include <cmath>
 

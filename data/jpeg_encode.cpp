@@ -1,4 +1,4 @@
-#include "pipeline/detect/jpeg_encode.h"
+#include "data/jpeg_encode.h"
 
 // clang-format off
 #include <cstdio>  // jpeglib.h needs FILE
@@ -10,7 +10,7 @@
 
 #include "runtime/error.h"
 
-namespace tailor::pipeline {
+namespace tailor::data {
 
 namespace {
 
@@ -37,7 +37,7 @@ struct EncodeState {
 
 }  // namespace
 
-std::string encode_jpeg(const data::Image& image, int quality) {
+std::string encode_jpeg(const Image& image, int quality) {
   TAILOR_CHECK(image.width >= 1 && image.height >= 1 &&
                    image.pixels.size() == size_t(image.width) * image.height * 3,
                UserError, "encode_jpeg: bad image ", image.width, "x", image.height);
@@ -70,4 +70,4 @@ std::string encode_jpeg(const data::Image& image, int quality) {
   return out;
 }
 
-}  // namespace tailor::pipeline
+}  // namespace tailor::data

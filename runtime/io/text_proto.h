@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace tailor::pipeline {
+namespace tailor::io {
 
 struct TextProtoMessage;
 
@@ -36,4 +36,4 @@ struct TextProtoMessage {
 TextProtoMessage parse_text_proto(const std::string& text, const std::string& file);
 TextProtoMessage load_text_proto(const std::string& path);
 
-}  // namespace tailor::pipeline
+}  // namespace tailor::io

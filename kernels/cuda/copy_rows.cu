@@ -1,7 +1,7 @@
 #include <string>
 
+#include "kernels/cuda/copy_rows.h"
 #include "kernels/cuda/library_handles.h"
-#include "kernels/cuda/rows.h"
 #include "kernels/cuda/vec.cuh"
 #include "runtime/cuda/stream.h"
 

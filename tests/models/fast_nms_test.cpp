@@ -1,20 +1,20 @@
-#include "pipeline/detect/fast_nms.h"
+#include "models/fast_nms.h"
 
 #include <gtest/gtest.h>
 
-namespace tailor::pipeline {
+namespace tailor::models {
 namespace {
 
 // Three anchors, two classes. Anchors 0 and 1 overlap (IoU 0.81) with different best classes:
 // per-class NMS would keep both, TF Lite's fast NMS keeps only the higher one.
-const std::vector<models::BoxCorners> kBoxes = {
+const std::vector<BoxCorners> kBoxes = {
     {0.f, 0.f, 0.5f, 0.5f}, {0.f, 0.f, 0.5f, 0.45f}, {0.5f, 0.5f, 1.2f, 1.f}};
 const std::vector<float> kScores = {0.9f, 0.1f,   // anchor 0: class 1
                                     0.2f, 0.8f,   // anchor 1: class 2
                                     0.3f, 0.7f};  // anchor 2: class 2
 
 TEST(FastNms, OneNmsAcrossClassesOneClassPerAnchor) {
-  models::PostProcessConfig c;
+  PostProcessConfig c;
   c.iou_threshold = 0.6f;
   c.max_total_detections = 10;
   const auto d = fast_nms(kBoxes, kScores, 2, 1, c);
@@ -30,7 +30,7 @@ TEST(FastNms, OneNmsAcrossClassesOneClassPerAnchor) {
 }
 
 TEST(FastNms, MaxDetectionsThresholdAndSeveralClassesPerAnchor) {
-  models::PostProcessConfig c;
+  PostProcessConfig c;
   c.iou_threshold = 0.6f;
   c.max_total_detections = 1;
   EXPECT_EQ(fast_nms(kBoxes, kScores, 2, 1, c).size(), 1u);
@@ -47,4 +47,4 @@ TEST(FastNms, MaxDetectionsThresholdAndSeveralClassesPerAnchor) {
 }
 
 }  // namespace
-}  // namespace tailor::pipeline
+}  // namespace tailor::models

@@ -1,11 +1,12 @@
-// The implementation selectors of depthwise_conv.h and conv2d.h: each public entry point routes
-// to Tailor's kernels, cuDNN or cuBLAS by ConvImpl, and `auto` measures once per shape.
+// The implementation selector of conv2d.h: each entry point routes pointwise and dense
+// convolutions to Tailor's GEMM (im2col for dense), cuBLAS or cuDNN by ConvImpl, and `auto`
+// measures once per shape.
+#include "kernels/cuda/conv2d.h"
+
 #include <string>
 
 #include "kernels/cuda/autotune.h"
-#include "kernels/cuda/conv2d.h"
 #include "kernels/cuda/cudnn_conv.h"
-#include "kernels/cuda/depthwise_conv.h"
 #include "kernels/cuda/im2col.h"
 #include "kernels/cuda/library_handles.h"
 #include "kernels/cuda/sgemm.h"
@@ -15,32 +16,6 @@
 namespace tailor::kernels::cuda {
 
 namespace {
-
-void reject(const char* op, const ConvGeometry& g, ConvImpl impl) {
-  throw UsageError(std::string(conv_impl_name(impl)) + " cannot run " + describe(op, g));
-}
-
-std::string key(const char* op, const ConvGeometry& g) {
-  return std::string(op) + " " + describe("", g) + " p" + std::to_string(g.pad_top) + "," +
-         std::to_string(g.pad_left) + (allow_tf32() ? " tf32" : "");
-}
-
-// The depthwise candidates `auto` times: the handwritten kernel only where it applies.
-template <typename Hand, typename Lib>
-void depthwise_dispatch(const char* op, const ConvGeometry& g, ConvImpl impl, Hand hand, Lib lib) {
-  switch (impl) {
-    case ConvImpl::Handwritten:
-      return hand();
-    case ConvImpl::Cudnn:
-      return lib();
-    case ConvImpl::Cublas:
-      return reject(op, g, impl);
-    case ConvImpl::Auto:
-      break;
-  }
-  if (!depthwise_handwritten_supports(g)) return lib();
-  run_fastest(key(op, g), {{ConvImpl::Handwritten, hand}, {ConvImpl::Cudnn, lib}});
-}
 
 void check_pointwise(const char* op, const ConvGeometry& g) {
   TAILOR_CHECK(is_pointwise(g), ShapeError, describe(op, g), " is not a 1x1 stride-1 convolution");
@@ -88,34 +63,11 @@ void three_way(const char* op, const ConvGeometry& g, ConvImpl impl, Hand hand, 
     case ConvImpl::Auto:
       break;
   }
-  run_fastest(key(op, g),
+  run_fastest(conv_autotune_key(op, g),
               {{ConvImpl::Handwritten, hand}, {ConvImpl::Cublas, blas}, {ConvImpl::Cudnn, lib}});
 }
 
 }  // namespace
-
-void depthwise_conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float* y,
-                              ConvImpl impl) {
-  depthwise_dispatch(
-      "depthwise forward", g, impl, [&] { depthwise_conv2d_forward_handwritten(g, x, w, y); },
-      [&] { cudnn_conv2d_forward(g, true, x, w, y); });
-}
-
-void depthwise_conv2d_backward_input(const ConvGeometry& g, const float* dy, const float* w,
-                                     float* dx, ConvImpl impl) {
-  depthwise_dispatch(
-      "depthwise backward-data", g, impl,
-      [&] { depthwise_conv2d_backward_input_handwritten(g, dy, w, dx); },
-      [&] { cudnn_conv2d_backward_input(g, true, dy, w, dx); });
-}
-
-void depthwise_conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* dy,
-                                      float* dw, ConvImpl impl) {
-  depthwise_dispatch(
-      "depthwise backward-filter", g, impl,
-      [&] { depthwise_conv2d_backward_filter_handwritten(g, x, dy, dw); },
-      [&] { cudnn_conv2d_backward_filter(g, true, x, dy, dw); });
-}
 
 void pointwise_conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float* y,
                               ConvImpl impl) {

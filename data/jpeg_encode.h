@@ -4,9 +4,9 @@
 
 #include "data/image.h"
 
-namespace tailor::pipeline {
+namespace tailor::data {
 
 // Baseline JPEG bytes. Throws UserError with libjpeg's message on failure (never exits).
-std::string encode_jpeg(const data::Image& image, int quality = 90);
+std::string encode_jpeg(const Image& image, int quality = 90);
 
-}  // namespace tailor::pipeline
+}  // namespace tailor::data

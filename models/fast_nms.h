@@ -11,14 +11,13 @@
 #include "models/model_config.h"
 #include "models/post_process.h"
 
-namespace tailor::pipeline {
+namespace tailor::models {
 
 // boxes [A] decoded; scores [A * num_classes] after the sigmoid, background dropped.
 // Keeps at most config.max_total_detections anchors (the op's max_detections), boxes clipped
 // to [0, 1] for output, sorted by score.
-std::vector<models::Detection> fast_nms(const std::vector<models::BoxCorners>& boxes,
-                                        const std::vector<float>& scores, int num_classes,
-                                        int max_classes_per_detection,
-                                        const models::PostProcessConfig& config);
+std::vector<Detection> fast_nms(const std::vector<BoxCorners>& boxes,
+                                const std::vector<float>& scores, int num_classes,
+                                int max_classes_per_detection, const PostProcessConfig& config);
 
-}  // namespace tailor::pipeline
+}  // namespace tailor::models
