@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "app/command.h"
+#include "models/image_level.h"
 #include "pipeline/config/pipeline_config.h"
 #include "pipeline/config/tf_config_import.h"
 #include "runtime/io/atomic_file.h"
@@ -36,11 +37,28 @@ void run_check(const std::string& path) {
             << "x" << c.model.image_width << ", depth_multiplier " << c.model.depth_multiplier
             << "\n"
             << "  train: batch " << c.train.batch_size << ", " << c.train.num_steps << " steps, lr "
-            << c.train.rms_prop.learning_rate.initial_learning_rate << ", output "
-            << c.train.output_dir << "\n";
-  for (const auto& s : c.train_input.sources)
+            << c.train.rms_prop.learning_rate.initial_learning_rate;
+  const auto& cd = c.train.rms_prop.cosine_decay;
+  if (c.train.rms_prop.schedule == LearningRateSchedule::kCosineDecay)
+    std::cout << " cosine decay to 0 at step " << cd.total_steps << " (warm-up " << cd.warmup_steps
+              << " steps from " << cd.warmup_learning_rate << ")";
+  std::cout << ", output " << c.train.output_dir << "\n";
+  bool image_level = false;
+  for (const auto& s : c.train_input.sources) {
     std::cout << "  train data: " << s.name << " (" << tailor::data::format_name(s.format) << ") "
-              << s.path << "\n";
+              << s.path;
+    if (s.weight != 1.0) std::cout << ", sampling weight " << s.weight;
+    std::cout << "\n";
+    image_level |=
+        tailor::data::format_info(s.format).supervision == tailor::data::Supervision::kImageLevel;
+  }
+  if (image_level) {
+    const auto& il = c.model.loss.image_level;
+    std::cout << "  image-level loss: " << tailor::models::image_level_method_name(il.method)
+              << ", min_score " << il.min_score << ", weight " << il.weight
+              << (il.box_negatives ? ", other classes taught 0 at the chosen anchors" : "")
+              << ", from step " << il.start_step << "\n";
+  }
   if (c.train_input.repeat_factor_threshold > 0)
     std::cout << "  train sampling: repeat factors, threshold "
               << c.train_input.repeat_factor_threshold << ", class frequencies per source\n";

@@ -1,6 +1,7 @@
 #include "runtime/thread_pool.h"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -13,6 +14,10 @@ namespace {
 
 thread_local bool t_in_worker = false;
 
+// Chunks per thread in a parallel region: enough that a thread which loses its core to
+// another process delays a small share of the region while the others take the rest.
+constexpr int kChunksPerThread = 4;
+
 class ThreadPool {
  public:
   explicit ThreadPool(int n) { resize(n); }
@@ -24,54 +29,79 @@ class ThreadPool {
     stop();
     if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     stopping_ = false;
-    // New workers must skip the jobs already run: start them at the current generation.
+    // New workers must skip the regions already run: start them at the current generation.
     const uint64_t start = generation_;
-    for (int i = 1; i < n; ++i) workers_.emplace_back([this, i, start] { worker_loop(i, start); });
+    for (int i = 1; i < n; ++i) workers_.emplace_back([this, start] { worker_loop(start); });
   }
 
-  // Runs task(i) for i in [0, n_tasks) across the pool; the caller runs task 0.
+  // Runs task(i) for every i in [0, n_tasks): the caller and the workers claim tasks in index
+  // order as they finish the last one, so a thread that loses its core holds up the one task
+  // it is running, not a fixed share of the region, and a worker that has not woken up yet
+  // is not waited for. Which thread runs a task never changes what it computes.
   void run(int n_tasks, const std::function<void(int)>& task) {
     std::unique_lock<std::mutex> job_lock(job_mutex_);  // one parallel region at a time
+    Region region;
+    region.task = &task;
+    region.n_tasks = n_tasks;
     {
       std::lock_guard<std::mutex> lk(mutex_);
-      task_ = &task;
-      n_tasks_ = n_tasks;
-      remaining_ = n_tasks - 1;
-      error_ = nullptr;
+      region_ = &region;
       ++generation_;
     }
     cv_.notify_all();
-    t_in_worker = true;  // nested parallel_for calls from task 0 run inline
-    run_one(0);
+    t_in_worker = true;  // nested parallel_for calls from a task run inline
+    const int mine = claim_tasks(region);
     t_in_worker = false;
     std::unique_lock<std::mutex> lk(mutex_);
-    done_cv_.wait(lk, [this] { return remaining_ == 0; });
-    task_ = nullptr;
-    if (error_) std::rethrow_exception(error_);
+    region.done += mine;
+    done_cv_.wait(lk, [&] { return region.done == n_tasks && region.attached == 0; });
+    region_ = nullptr;
+    if (region.error) std::rethrow_exception(region.error);
   }
 
  private:
-  void run_one(int i) {
-    try {
-      (*task_)(i);
-    } catch (...) {
-      std::lock_guard<std::mutex> lk(mutex_);
-      if (!error_) error_ = std::current_exception();
+  // One parallel region, on the caller's stack until every task is done and no worker holds it.
+  struct Region {
+    const std::function<void(int)>* task = nullptr;
+    int n_tasks = 0;
+    std::atomic<int> next{0};  // the next task to claim
+    int done = 0;              // tasks finished (under mutex_)
+    int attached = 0;          // workers claiming from it (under mutex_)
+    std::exception_ptr error;  // the first task's exception (under mutex_)
+  };
+
+  // Runs tasks until none is left; returns how many this thread ran.
+  int claim_tasks(Region& r) {
+    int ran = 0;
+    for (;;) {
+      const int i = r.next.fetch_add(1, std::memory_order_relaxed);
+      if (i >= r.n_tasks) return ran;
+      try {
+        (*r.task)(i);
+      } catch (...) {
+        std::lock_guard<std::mutex> lk(mutex_);
+        if (!r.error) r.error = std::current_exception();
+      }
+      ++ran;
     }
   }
 
-  void worker_loop(int index, uint64_t seen) {
+  void worker_loop(uint64_t seen) {
     t_in_worker = true;
     for (;;) {
       std::unique_lock<std::mutex> lk(mutex_);
       cv_.wait(lk, [&] { return stopping_ || generation_ != seen; });
       if (stopping_) return;
       seen = generation_;
-      if (index >= n_tasks_) continue;
+      Region* r = region_;
+      if (!r) continue;  // woke after the region ended
+      ++r->attached;
       lk.unlock();
-      run_one(index);
+      const int ran = claim_tasks(*r);
       lk.lock();
-      if (--remaining_ == 0) done_cv_.notify_one();
+      r->done += ran;
+      --r->attached;
+      if (r->done == r->n_tasks && r->attached == 0) done_cv_.notify_all();
     }
   }
 
@@ -88,12 +118,9 @@ class ThreadPool {
   std::vector<std::thread> workers_;
   std::mutex job_mutex_, mutex_;
   std::condition_variable cv_, done_cv_;
-  const std::function<void(int)>* task_ = nullptr;
-  int n_tasks_ = 0;
-  int remaining_ = 0;
+  Region* region_ = nullptr;  // the region in progress (under mutex_)
   uint64_t generation_ = 0;
   bool stopping_ = false;
-  std::exception_ptr error_;
 };
 
 ThreadPool& pool() {
@@ -117,7 +144,9 @@ void parallel_for(int64_t begin, int64_t end, int64_t grain,
   if (n <= 0) return;
   grain = std::max<int64_t>(grain, 1);
   int64_t max_chunks = (n + grain - 1) / grain;
-  int chunks = static_cast<int>(std::min<int64_t>(max_chunks, num_threads()));
+  const int threads = num_threads();
+  int chunks = static_cast<int>(
+      std::min<int64_t>(max_chunks, threads > 1 ? int64_t(threads) * kChunksPerThread : 1));
   if (chunks <= 1 || t_in_worker) {
     fn(begin, end);
     return;

@@ -1,7 +1,10 @@
 #pragma once
 // One process-wide pool of worker threads, sized to the cores, shared by every CPU kernel.
-// parallel_for splits [begin,end) into contiguous chunks deterministically (the split depends
-// only on the range, grain and thread count), so results never depend on scheduling.
+// parallel_for splits [begin,end) into contiguous chunks, several per thread, and the threads
+// claim them in order as they finish: on a busy machine a thread that loses its core delays
+// one small chunk, not its whole share. The split depends only on the range, the grain and
+// the thread count, never on which thread runs a chunk, and kernels reduce in fixed blocks
+// of their own (column_reduce.h, reduce.cpp), so results never depend on scheduling or load.
 #include <cstdint>
 #include <functional>
 
@@ -12,8 +15,9 @@ int num_threads();
 // Resizes the pool; n <= 0 means one per core. Not to be called from inside parallel_for.
 void set_num_threads(int n);
 
-// Calls fn(chunk_begin, chunk_end) over [begin,end). Chunks hold at least `grain` items when
-// possible. Runs inline when the range is small or when called from inside a worker.
+// Calls fn(chunk_begin, chunk_end) over [begin,end), chunks possibly running concurrently.
+// Chunks hold at least `grain` items when possible. Runs inline when the range is small or
+// when called from inside a worker.
 void parallel_for(int64_t begin, int64_t end, int64_t grain,
                   const std::function<void(int64_t, int64_t)>& fn);
 
