@@ -44,9 +44,13 @@ std::string error_of(const std::string& yaml) {
   return "(no error)";
 }
 
-TEST(PipelineConfig, ClothingConfigReproducesReferencePipeline) {
+TEST(PipelineConfig, ReferenceConfigReproducesReferencePipeline) {
   const PipelineConfig c =
-      load_pipeline_config(kSource + "/configs/ssd_mobilenet_v1_clothing.yaml");
+      load_pipeline_config(kSource + "/configs/ssd_mobilenet_v1_clothing_reference.yaml");
+  EXPECT_EQ(c.model.image_height, 300);
+  EXPECT_EQ(c.model.image_width, 300);
+  EXPECT_EQ(c.train.num_steps, 10000);
+  EXPECT_FALSE(c.train.use_moving_average);
   EXPECT_EQ(c.model.num_classes, 9);
   EXPECT_FLOAT_EQ(c.model.depth_multiplier, 0.75f);
   EXPECT_EQ(c.train.batch_size, 10);
@@ -84,6 +88,24 @@ TEST(PipelineConfig, ClothingConfigReproducesReferencePipeline) {
     for (const auto& split : s.splits)
       EXPECT_NE(split, "test") << "held-out data must not be used for tuning";
   EXPECT_EQ(c.eval.metrics.size(), 3u);
+}
+
+TEST(PipelineConfig, RecipeAddsTheCatalogueAndKeepsTestSplitsOut) {
+  const PipelineConfig c =
+      load_pipeline_config(kSource + "/configs/ssd_mobilenet_v1_clothing.yaml");
+  EXPECT_EQ(c.train.batch_size, 10);
+  EXPECT_EQ(c.train.rms_prop.schedule, LearningRateSchedule::kCosineDecay);
+  EXPECT_EQ(c.train.rms_prop.cosine_decay.total_steps, c.train.num_steps);
+  bool catalog = false;
+  for (const auto& s : c.train_input.sources) {
+    catalog |= s.format == data::Format::kCatalog;
+    EXPECT_NE(s.name.find("dataturks"), 0u) << "dataturks_val is validation-only";
+    for (const auto& split : s.splits) EXPECT_EQ(split, "train");
+  }
+  EXPECT_TRUE(catalog);
+  for (const auto& s : c.eval_input.sources)
+    for (const auto& split : s.splits)
+      EXPECT_NE(split, "test") << "held-out data must not be used for tuning";
 }
 
 TEST(PipelineConfig, CocoModelConfigParses) {
