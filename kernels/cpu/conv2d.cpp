@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "kernels/cpu/sgemm.h"
+#include "runtime/error.h"
 #include "runtime/thread_pool.h"
 
 namespace tailor::kernels::cpu {
@@ -149,6 +150,26 @@ void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float
     im2col(g, x, n0, n1, col.data());
     sgemm(false, false, rows, g.out_c, K, 1.f, col.data(), K, w, g.out_c, 0.f,
           y + n0 * pixels * g.out_c, g.out_c);
+  }
+}
+
+int64_t conv2d_col_floats(const ConvGeometry& g) {
+  if (is_pointwise(g)) return 0;
+  return std::min(images_per_chunk(g), g.batch) * g.out_h * g.out_w * col_width(g);
+}
+
+void conv2d_forward_packed(const ConvGeometry& g, const float* x, const PackedMatrix& w, float* y,
+                           const Epilogue& ep, float* col) {
+  TAILOR_CHECK(w.rows() == col_width(g) && w.cols() == g.out_c, ShapeError,
+               "conv2d_forward_packed: weights [", w.rows(), ",", w.cols(), "] do not fit a ",
+               g.kernel_h, "x", g.kernel_w, "x", g.in_c, " -> ", g.out_c, " convolution");
+  const int64_t pixels = g.out_h * g.out_w;
+  if (is_pointwise(g)) return sgemm_packed(g.batch * pixels, x, g.in_c, w, y, g.out_c, ep);
+  const int64_t K = col_width(g), step = images_per_chunk(g);
+  for (int64_t n0 = 0; n0 < g.batch; n0 += step) {
+    const int64_t n1 = std::min(g.batch, n0 + step);
+    im2col(g, x, n0, n1, col);
+    sgemm_packed((n1 - n0) * pixels, col, K, w, y + n0 * pixels * g.out_c, g.out_c, ep);
   }
 }
 

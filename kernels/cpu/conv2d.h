@@ -3,6 +3,8 @@
 // 1x1 stride-1 convolutions are a GEMM ([N*H*W, C_in] x [C_in, C_out]) and take the pointwise
 // path; other shapes use im2col + sgemm. *_ref are the plain loops.
 #include "kernels/conv_geometry.h"
+#include "kernels/cpu/epilogue.h"
+#include "kernels/cpu/sgemm.h"
 
 namespace tailor::kernels::cpu {
 
@@ -16,6 +18,13 @@ void pointwise_conv2d_backward_input(const ConvGeometry& g, const float* dy, con
                                      float* dx);
 void pointwise_conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* dy,
                                       float* dw);
+
+// Inference: the weights packed once as a [kh*kw*C_in, C_out] matrix, the epilogue (folded
+// batch norm's bias, ReLU6) fused into the GEMM's stores. A dense (not 1x1 stride-1)
+// convolution needs conv2d_col_floats(g) floats of scratch in `col` (0 for a pointwise one).
+int64_t conv2d_col_floats(const ConvGeometry& g);
+void conv2d_forward_packed(const ConvGeometry& g, const float* x, const PackedMatrix& w, float* y,
+                           const Epilogue& ep, float* col);
 
 void conv2d_forward_ref(const ConvGeometry& g, const float* x, const float* w, float* y);
 void conv2d_backward_input_ref(const ConvGeometry& g, const float* dy, const float* w, float* dx);

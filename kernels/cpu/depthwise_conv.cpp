@@ -116,13 +116,35 @@ int64_t row_grain(int64_t row_elems) {
 // in block order, so the result does not depend on the thread count.
 constexpr int64_t kFilterBlocks = 16;
 
+using ForwardFn = void (*)(const ConvGeometry&, const float*, const float*, float*, int64_t,
+                           int64_t, const Epilogue*);
+
+void depthwise_forward_impl(const ConvGeometry& g, const float* x, const float* w, float* y,
+                            const Epilogue* ep) {
+  ForwardFn fn;
+  switch (kernel_simd_level()) {
+    case SimdLevel::Avx512:
+      fn = simd::avx512::forward_rows;
+      break;
+    case SimdLevel::Avx2:
+      fn = simd::avx2::forward_rows;
+      break;
+    default:
+      fn = simd::scalar::forward_rows;
+  }
+  parallel_for(0, g.batch * g.out_h, row_grain(g.out_w * g.in_c),
+               [&](int64_t r0, int64_t r1) { fn(g, x, w, y, r0, r1, ep); });
+}
+
 }  // namespace
 
 void depthwise_conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float* y) {
-  RowsFn fn =
-      pick(simd::avx512::forward_rows, simd::avx2::forward_rows, simd::scalar::forward_rows);
-  parallel_for(0, g.batch * g.out_h, row_grain(g.out_w * g.in_c),
-               [&](int64_t r0, int64_t r1) { fn(g, x, w, y, r0, r1); });
+  depthwise_forward_impl(g, x, w, y, nullptr);
+}
+
+void depthwise_conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float* y,
+                              const Epilogue& ep) {
+  depthwise_forward_impl(g, x, w, y, &ep);
 }
 
 void depthwise_conv2d_backward_input(const ConvGeometry& g, const float* dy, const float* w,

@@ -4,10 +4,14 @@
 // The fast versions (any kernel size, stride and padding) are vectorized over channels and
 // threaded; *_ref are the plain loops.
 #include "kernels/conv_geometry.h"
+#include "kernels/cpu/epilogue.h"
 
 namespace tailor::kernels::cpu {
 
 void depthwise_conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float* y);
+// The same, each output row finished by the epilogue while it is in cache (inference).
+void depthwise_conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float* y,
+                              const Epilogue& ep);
 void depthwise_conv2d_backward_input(const ConvGeometry& g, const float* dy, const float* w,
                                      float* dx);
 void depthwise_conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* dy,

@@ -5,6 +5,7 @@
 
 #include "kernels/cpu/simd_dispatch.h"
 #include "kernels/cpu/simd_vec.h"
+#include "runtime/error.h"
 #include "runtime/thread_pool.h"
 
 namespace tailor::kernels::cpu {
@@ -79,6 +80,43 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
       return simd::avx2::gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     default:
       return simd::scalar::gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  }
+}
+
+PackedMatrix::PackedMatrix(bool trans_b, int64_t K, int64_t N, const float* B, int64_t ldb)
+    : K_(K), N_(N), level_(static_cast<int>(kernel_simd_level())) {
+  switch (kernel_simd_level()) {
+    case SimdLevel::Avx512:
+      data_.resize(simd::avx512::prepacked_b_floats(K, N));
+      simd::avx512::prepack_b(trans_b, B, ldb, K, N, data_.data());
+      return;
+    case SimdLevel::Avx2:
+      data_.resize(simd::avx2::prepacked_b_floats(K, N));
+      simd::avx2::prepack_b(trans_b, B, ldb, K, N, data_.data());
+      return;
+    default:
+      data_.resize(simd::scalar::prepacked_b_floats(K, N));
+      simd::scalar::prepack_b(trans_b, B, ldb, K, N, data_.data());
+      return;
+  }
+}
+
+void sgemm_packed(int64_t M, const float* A, int64_t lda, const PackedMatrix& B, float* C,
+                  int64_t ldc, const Epilogue& ep) {
+  const int64_t N = B.cols(), K = B.rows();
+  if (M <= 0 || N <= 0 || K <= 0) return;
+  TAILOR_CHECK(B.level() == static_cast<int>(kernel_simd_level()), ShapeError,
+               "sgemm_packed: the matrix was packed for another SIMD level");
+  switch (kernel_simd_level()) {
+    case SimdLevel::Avx512:
+      return simd::avx512::gemm(false, false, M, N, K, 1.f, A, lda, nullptr, N, 0.f, C, ldc,
+                                B.data(), &ep);
+    case SimdLevel::Avx2:
+      return simd::avx2::gemm(false, false, M, N, K, 1.f, A, lda, nullptr, N, 0.f, C, ldc, B.data(),
+                              &ep);
+    default:
+      return simd::scalar::gemm(false, false, M, N, K, 1.f, A, lda, nullptr, N, 0.f, C, ldc,
+                                B.data(), &ep);
   }
 }
 

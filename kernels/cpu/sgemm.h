@@ -4,11 +4,36 @@
 // where op(A) = A or A^T. Tailor's own blocked, packed, vectorized (AVX-512/AVX2 chosen at
 // run time) and threaded kernel; sgemm_ref is the plain triple loop it is tested against.
 #include <cstdint>
+#include <vector>
+
+#include "kernels/cpu/epilogue.h"
 
 namespace tailor::kernels::cpu {
 
 void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
            int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
+
+// A right-hand side packed once for many products (inference weights): op(B) [K, N] laid out
+// the way the kernel reads it, for the SIMD level in use when it was packed.
+class PackedMatrix {
+ public:
+  PackedMatrix() = default;
+  PackedMatrix(bool trans_b, int64_t K, int64_t N, const float* B, int64_t ldb);
+  int64_t rows() const { return K_; }
+  int64_t cols() const { return N_; }
+  const float* data() const { return data_.data(); }
+  int level() const { return level_; }
+
+ private:
+  int64_t K_ = 0, N_ = 0;
+  int level_ = -1;
+  std::vector<float> data_;
+};
+
+// C[M, N] = A[M, K] * B (beta 0), then the epilogue per column, stored once: the inference
+// path's convolutions as GEMMs.
+void sgemm_packed(int64_t M, const float* A, int64_t lda, const PackedMatrix& B, float* C,
+                  int64_t ldc, const Epilogue& ep = {});
 
 void sgemm_ref(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
                const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,

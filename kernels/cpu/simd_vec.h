@@ -42,6 +42,14 @@ TAILOR_SIMD_INLINE Vec mul(Vec a, Vec b) {
 TAILOR_SIMD_INLINE Vec fmadd(Vec a, Vec b, Vec c) {
   return _mm512_fmadd_ps(a, b, c);
 }
+// ReLU6: min(max(v, 0), 6) (a NaN becomes 0, as max(NaN, 0) returns its second operand).
+// GCC 12 warns that the intrinsics' unused pass-through operand is uninitialized; it is not read.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+TAILOR_SIMD_INLINE Vec relu6(Vec v) {
+  return _mm512_min_ps(_mm512_max_ps(v, _mm512_setzero_ps()), _mm512_set1_ps(6.f));
+}
+#pragma GCC diagnostic pop
 TAILOR_SIMD_INLINE __mmask16 lane_mask(int64_t n) {
   return static_cast<__mmask16>((1u << n) - 1);
 }
@@ -83,6 +91,9 @@ TAILOR_SIMD_INLINE Vec mul(Vec a, Vec b) {
 TAILOR_SIMD_INLINE Vec fmadd(Vec a, Vec b, Vec c) {
   return _mm256_fmadd_ps(a, b, c);
 }
+TAILOR_SIMD_INLINE Vec relu6(Vec v) {
+  return _mm256_min_ps(_mm256_max_ps(v, _mm256_setzero_ps()), _mm256_set1_ps(6.f));
+}
 TAILOR_SIMD_INLINE __m256i lane_mask(int64_t n) {
   return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kMaskWindow + 8 - n));
 }
@@ -119,6 +130,10 @@ TAILOR_SIMD_INLINE Vec mul(Vec a, Vec b) {
 }
 TAILOR_SIMD_INLINE Vec fmadd(Vec a, Vec b, Vec c) {
   return a * b + c;
+}
+TAILOR_SIMD_INLINE Vec relu6(Vec v) {
+  const float m = v > 0.f ? v : 0.f;  // NaN fails the test and becomes 0, like maxps
+  return m < 6.f ? m : 6.f;
 }
 TAILOR_SIMD_INLINE Vec load_partial(const float* p, int64_t n) {
   return n > 0 ? *p : 0.f;

@@ -91,7 +91,11 @@ std::vector<std::vector<models::Detection>> Detector::detect_normalized(
   t.preprocess_s += t1 - t0;
 
   models::SsdOutput out;
-  {
+  if (options_.device.is_cpu()) {
+    // The inference path: folded batch norm, fused epilogues, planned buffers.
+    if (!inference_) inference_ = std::make_unique<models::SsdInference>(model);
+    out = inference_->run(input);
+  } else {
     NoGradGuard no_grad;
     out = model.forward(input, /*training=*/false);
     out.class_logits = out.class_logits.to(Device::cpu());

@@ -6,11 +6,13 @@
 // reports the same numbers `tailor detect` runs.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "data/image.h"
 #include "models/post_process.h"
+#include "models/ssd_inference.h"
 #include "pipeline/model_io/load_detector.h"
 #include "runtime/device.h"
 
@@ -79,6 +81,7 @@ class Detector {
  private:
   LoadedDetector loaded_;
   DetectorOptions options_;
+  std::unique_ptr<models::SsdInference> inference_;  // the CPU path, built on first use
 };
 
 // Reads and decodes one image file; UserError names the file.

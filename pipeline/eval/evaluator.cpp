@@ -14,6 +14,7 @@
 #include "data/format_util.h"
 #include "data/loader.h"
 #include "engine/autograd.h"
+#include "models/ssd_inference.h"
 #include "pipeline/eval/coco_json.h"
 #include "pipeline/plot/confusion_plot.h"
 #include "pipeline/progress.h"
@@ -293,6 +294,10 @@ EvalResult evaluate(models::SsdModel& model, const data::LabelMap& labels,
                                     ? tailor::Device::cpu()
                                     : model.params().all().front().value.device();
 
+  // On the CPU, the inference path (models/ssd_inference.h), built once for the whole run.
+  std::unique_ptr<models::SsdInference> inference;
+  if (device.is_cpu()) inference = std::make_unique<models::SsdInference>(model);
+
   int64_t done = 0;
   for (size_t si = 0; si < sources.size(); ++si) {
     const data::Dataset& ds = subsets[si];
@@ -325,8 +330,13 @@ EvalResult evaluate(models::SsdModel& model, const data::LabelMap& labels,
           NoGradGuard no_grad;
           Tensor images = batch.images;
           if (batch.size < images.size(0)) images = images.slice(0, 0, batch.size).contiguous();
-          if (images.device() != device) images = images.to(device);
-          const models::SsdOutput out = model.forward(images, /*training=*/false);
+          models::SsdOutput out;
+          if (inference) {
+            out = inference->run(images);
+          } else {
+            if (images.device() != device) images = images.to(device);
+            out = model.forward(images, /*training=*/false);
+          }
           dets = models::detect(out, model.anchor_boxes(), cfg.box_coder, cfg.post_process);
         }
         for (int i = 0; i < batch.size; ++i) {

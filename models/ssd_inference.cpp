@@ -1,0 +1,222 @@
+#include "models/ssd_inference.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <map>
+
+#include "engine/autograd.h"
+#include "kernels/cpu/conv2d.h"
+#include "kernels/cpu/depthwise_conv.h"
+#include "runtime/error.h"
+
+namespace tailor::models {
+
+namespace {
+
+std::vector<float> values_of(const ParameterSet& params, const std::string& name) {
+  return params.at(name).value.to(Device::cpu()).contiguous().to_vector();
+}
+
+bool is_box_predictor(const LayerSpec& l) {
+  return l.kind == LayerKind::Predictor &&
+         l.scope.find("BoxEncodingPredictor") != std::string::npos;
+}
+
+}  // namespace
+
+FoldedSsd fold_batch_norm(const SsdModel& model) {
+  NoGradGuard no_grad;
+  FoldedSsd f;
+  f.config = model.config();
+  f.arch = model.architecture();
+  const ParameterSet& params = model.params();
+  // Each layer's variables by role, under their TF names.
+  std::vector<std::map<ParamRole, std::string>> names(f.arch.layers.size());
+  for (const ParamSpec& p : parameter_specs(f.arch)) names[p.layer][p.role] = p.name;
+  for (size_t li = 0; li < f.arch.layers.size(); ++li) {
+    const LayerSpec& l = f.arch.layers[li];
+    auto role = [&](ParamRole r) { return values_of(params, names[li].at(r)); };
+    FoldedLayer fl;
+    fl.spec = l;
+    fl.weights = role(ParamRole::Weights);
+    const int out = l.out_channels;
+    if (!l.batch_norm) {
+      fl.bias = role(ParamRole::Biases);
+      fl.relu6 = false;
+    } else {
+      // y = (conv - mean) * gamma / sqrt(var + eps) + beta, as the BN kernel computes it.
+      const std::vector<float> mean = role(ParamRole::MovingMean);
+      const std::vector<float> var = role(ParamRole::MovingVariance);
+      const std::vector<float> beta = role(ParamRole::Beta);
+      std::vector<float> gamma(out, 1.f);
+      if (names[li].count(ParamRole::Gamma)) gamma = role(ParamRole::Gamma);
+      std::vector<float> scale(out);
+      for (int c = 0; c < out; ++c)
+        scale[c] = gamma[c] * (1.f / std::sqrt(var[c] + f.config.batch_norm_epsilon));
+      // HWIO: the output channel is the fastest index (depthwise: the channel, multiplier 1).
+      for (size_t i = 0; i < fl.weights.size(); ++i) fl.weights[i] *= scale[i % out];
+      fl.bias.resize(out);
+      for (int c = 0; c < out; ++c) fl.bias[c] = beta[c] - mean[c] * scale[c];
+    }
+    TAILOR_CHECK(fl.bias.size() == size_t(out), ShapeError, l.scope, ": ", fl.bias.size(),
+                 " biases for ", out, " channels");
+    f.layers.push_back(std::move(fl));
+  }
+  return f;
+}
+
+SsdInference::SsdInference(const SsdModel& model)
+    : folded_(fold_batch_norm(model)), anchors_(model.anchor_boxes()) {
+  const auto& layers = folded_.layers;
+  packed_.resize(layers.size());
+  pair_bias_.resize(layers.size());
+  pair_of_.assign(layers.size(), -1);
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const LayerSpec& l = layers[i].spec;
+    if (l.kind == LayerKind::Depthwise || is_box_predictor(l)) continue;
+    if (l.kind == LayerKind::Predictor) {
+      // The class predictor and the box predictor of the same feature map run as one GEMM:
+      // [C, 4k] and [C, (C1)k] side by side, box columns first.
+      int box = -1;
+      for (size_t j = 0; j < layers.size(); ++j)
+        if (is_box_predictor(layers[j].spec) && layers[j].spec.input == l.input) box = int(j);
+      TAILOR_CHECK(box >= 0, ShapeError, l.scope, ": no box predictor beside it");
+      const int C = l.in_channels, nb = layers[box].spec.out_channels, nc = l.out_channels;
+      std::vector<float> w(size_t(C) * (nb + nc));
+      for (int c = 0; c < C; ++c) {
+        std::copy_n(&layers[box].weights[size_t(c) * nb], nb, &w[size_t(c) * (nb + nc)]);
+        std::copy_n(&layers[i].weights[size_t(c) * nc], nc, &w[size_t(c) * (nb + nc) + nb]);
+      }
+      packed_[i] = kernels::cpu::PackedMatrix(false, C, nb + nc, w.data(), nb + nc);
+      pair_bias_[i] = layers[box].bias;
+      pair_bias_[i].insert(pair_bias_[i].end(), layers[i].bias.begin(), layers[i].bias.end());
+      pair_of_[i] = box;
+      continue;
+    }
+    const int64_t K = int64_t(l.kernel) * l.kernel * l.in_channels;
+    packed_[i] = kernels::cpu::PackedMatrix(false, K, l.out_channels, layers[i].weights.data(),
+                                            l.out_channels);
+  }
+}
+
+void SsdInference::plan_for(int64_t n) {
+  if (plan_.n == n) return;
+  Plan p;
+  p.n = n;
+  const auto& layers = folded_.layers;
+  const int L = static_cast<int>(layers.size());
+  // The last step that reads each layer's output.
+  std::vector<int> last_use(L, -1);
+  for (int i = 0; i < L; ++i)
+    if (layers[i].spec.input >= 0) last_use[layers[i].spec.input] = i;
+  std::vector<int64_t> sizes;  // per buffer: the most floats it must hold
+  std::vector<int> buffer_of(L, -1);
+  std::vector<int> free_buffers;
+  int64_t col_floats = 0;
+  for (int i = 0; i < L; ++i) {
+    const LayerSpec& l = layers[i].spec;
+    if (is_box_predictor(l)) continue;  // runs with its class predictor
+    Step s;
+    s.layer = i;
+    s.box_layer = pair_of_[i];
+    s.geometry =
+        kernels::make_conv_geometry(n, l.in_height, l.in_width, l.in_channels, l.kernel, l.kernel,
+                                    l.out_channels, l.stride, kernels::Padding::Same);
+    if (s.box_layer >= 0) s.geometry.out_c += layers[s.box_layer].spec.out_channels;
+    s.input = l.input >= 0 ? buffer_of[l.input] : -1;
+    if (l.kind == LayerKind::Conv)
+      col_floats = std::max(col_floats, kernels::cpu::conv2d_col_floats(s.geometry));
+    // Buffers whose last reader ran before this step are free again.
+    for (int j = 0; j < i; ++j)
+      if (buffer_of[j] >= 0 && last_use[j] < i &&
+          std::find(free_buffers.begin(), free_buffers.end(), buffer_of[j]) == free_buffers.end()) {
+        bool still_used = false;
+        for (int k = 0; k < i; ++k) still_used |= buffer_of[k] == buffer_of[j] && last_use[k] >= i;
+        if (!still_used) free_buffers.push_back(buffer_of[j]);
+      }
+    const int64_t need = s.geometry.output_numel();
+    int chosen = -1;
+    for (int b : free_buffers)  // the smallest free buffer that is large enough, else the largest
+      if (chosen < 0 || (sizes[b] >= need && (sizes[chosen] < need || sizes[b] < sizes[chosen])) ||
+          (sizes[chosen] < need && sizes[b] > sizes[chosen]))
+        chosen = b;
+    if (chosen < 0) {
+      chosen = static_cast<int>(sizes.size());
+      sizes.push_back(0);
+    } else {
+      free_buffers.erase(std::find(free_buffers.begin(), free_buffers.end(), chosen));
+    }
+    sizes[chosen] = std::max(sizes[chosen], need);
+    buffer_of[i] = chosen;
+    s.output = chosen;
+    p.steps.push_back(s);
+  }
+  int64_t total = 0;
+  for (int64_t size : sizes) {
+    p.offsets.push_back(total);
+    total += (size + 15) / 16 * 16;  // 64-byte aligned offsets
+  }
+  p.col_offset = total;
+  p.arena.assign(size_t(total + col_floats), 0.f);
+  plan_ = std::move(p);
+}
+
+int64_t SsdInference::planned_floats(int64_t n) {
+  plan_for(n);
+  return static_cast<int64_t>(plan_.arena.size());
+}
+
+SsdOutput SsdInference::run(const Tensor& images) {
+  TAILOR_CHECK(images.dim() == 4 && images.size(1) == config().image_height &&
+                   images.size(2) == config().image_width && images.size(3) == 3 &&
+                   images.dtype() == DType::Float32,
+               ShapeError, "SsdInference: expected float images [N,", config().image_height, ",",
+               config().image_width, ",3], got ", shape_str(images.shape()));
+  const Tensor x = images.to(Device::cpu()).contiguous();
+  return run(x.data<float>(), x.size(0));
+}
+
+SsdOutput SsdInference::run(const float* images, int64_t n) {
+  namespace kc = kernels::cpu;
+  plan_for(n);
+  float* arena = plan_.arena.data();
+  const int64_t A = static_cast<int64_t>(anchors_.size());
+  const int64_t C1 = folded_.config.num_classes + 1;
+  std::vector<float> boxes(size_t(n * A * 4)), logits(size_t(n * A * C1));
+  int64_t anchor_offset = 0;  // of the current feature map's anchors
+  for (const Step& s : plan_.steps) {
+    const FoldedLayer& fl = folded_.layers[s.layer];
+    const float* x = s.input < 0 ? images : arena + plan_.offsets[s.input];
+    float* y = arena + plan_.offsets[s.output];
+    const kernels::ConvGeometry& g = s.geometry;
+    if (fl.spec.kind == LayerKind::Depthwise) {
+      kc::depthwise_conv2d_forward(g, x, fl.weights.data(), y, {fl.bias.data(), fl.relu6});
+    } else if (fl.spec.kind == LayerKind::Conv) {
+      kc::conv2d_forward_packed(g, x, packed_[s.layer], y, {fl.bias.data(), fl.relu6},
+                                arena + plan_.col_offset);
+    } else {
+      // Both predictors of a feature map, then their columns into the anchors' rows.
+      kc::conv2d_forward_packed(g, x, packed_[s.layer], y, {pair_bias_[s.layer].data(), false},
+                                arena + plan_.col_offset);
+      const int64_t nb = folded_.layers[s.box_layer].spec.out_channels;
+      const int64_t k = nb / 4, pixels = g.out_h * g.out_w, width = g.out_c;
+      for (int64_t i = 0; i < n; ++i)
+        for (int64_t p = 0; p < pixels; ++p) {
+          const float* row = y + (i * pixels + p) * width;
+          const int64_t anchor = anchor_offset + p * k;
+          std::memcpy(&boxes[size_t((i * A + anchor) * 4)], row, sizeof(float) * nb);
+          std::memcpy(&logits[size_t((i * A + anchor) * C1)], row + nb, sizeof(float) * k * C1);
+        }
+      anchor_offset += pixels * k;
+    }
+  }
+  TAILOR_CHECK(anchor_offset == A, ShapeError, "SsdInference: the predictors cover ", anchor_offset,
+               " anchors, the model has ", A);
+  SsdOutput out;
+  out.box_encodings = Tensor::from_vector(boxes, {n, A, 4});
+  out.class_logits = Tensor::from_vector(logits, {n, A, C1});
+  return out;
+}
+
+}  // namespace tailor::models

@@ -1,0 +1,81 @@
+#pragma once
+// The inference path of SSD-MobileNet-v1 on the CPU, built for inference rather than reused
+// from training:
+//   - batch norm folded into each convolution's weights and bias once (FoldedSsd, also what
+//     the ONNX export writes);
+//   - bias + ReLU6 fused into the epilogues of the depthwise and GEMM kernels, the GEMM
+//     weights packed once, the box and class predictors of a feature map run as one GEMM;
+//   - the activations planned once per input shape: buffers reused by liveness in one arena,
+//     so running an image allocates nothing;
+//   - no tensors, no autograd.
+// Its outputs match SsdModel::forward(images, /*training=*/false) within float rounding.
+#include <cstdint>
+#include <vector>
+
+#include "kernels/conv_geometry.h"
+#include "kernels/cpu/sgemm.h"
+#include "models/ssd_architecture.h"
+#include "models/ssd_model.h"
+#include "models/ssd_output.h"
+
+namespace tailor::models {
+
+// One convolution with its batch norm folded in: y = relu6?(conv(x, weights) + bias).
+struct FoldedLayer {
+  LayerSpec spec;
+  std::vector<float> weights;  // HWIO [k, k, in, out]; depthwise [k, k, C, 1]
+  std::vector<float> bias;     // [out]: beta - mean * scale, or the predictor's biases
+  bool relu6 = true;           // false for the box predictors
+};
+
+struct FoldedSsd {
+  SsdConfig config;
+  SsdArchitecture arch;
+  std::vector<FoldedLayer> layers;  // arch.layers' order
+};
+
+// Throws UserError when the model's batch norm cannot be folded (a model with batch
+// statistics, i.e. not in inference mode, is fine: inference uses the moving statistics).
+FoldedSsd fold_batch_norm(const SsdModel& model);
+
+class SsdInference {
+ public:
+  explicit SsdInference(const SsdModel& model);
+
+  const SsdConfig& config() const { return folded_.config; }
+  const std::vector<BoxCorners>& anchor_boxes() const { return anchors_; }
+
+  // images: [n, image_height, image_width, 3] floats in [-1, 1], contiguous. The first call
+  // for a batch size plans the buffers; later calls reuse them. Returns tensors on the CPU
+  // shaped as SsdModel::forward's (box_encodings [n, A, 4], class_logits [n, A, C + 1]).
+  SsdOutput run(const float* images, int64_t n);
+  SsdOutput run(const Tensor& images);
+
+  // Floats the plan for `n` images holds (activations and scratch), for the bench.
+  int64_t planned_floats(int64_t n);
+
+ private:
+  struct Step {
+    int layer = 0;  // FoldedSsd::layers index (the class predictor for a fused predictor pair)
+    kernels::ConvGeometry geometry;
+    int input = -1, output = -1;  // plan buffers; -1 input: the images
+    int box_layer = -1;           // a predictor pair: the box predictor's layer
+  };
+  struct Plan {
+    int64_t n = 0;
+    std::vector<Step> steps;
+    std::vector<int64_t> offsets;  // buffer -> arena offset (floats)
+    int64_t col_offset = 0;        // im2col scratch
+    std::vector<float> arena;
+  };
+  void plan_for(int64_t n);
+
+  FoldedSsd folded_;
+  std::vector<BoxCorners> anchors_;
+  std::vector<kernels::cpu::PackedMatrix> packed_;  // per layer: GEMM weights (empty: depthwise)
+  std::vector<std::vector<float>> pair_bias_;       // per class predictor: box then class biases
+  std::vector<int> pair_of_;                        // class predictor -> its box predictor
+  Plan plan_;
+};
+
+}  // namespace tailor::models

@@ -1,0 +1,129 @@
+// The inference path (batch norm folded, fused epilogues, planned buffers) against the
+// training graph's forward in inference mode, on every MobileNet shape the project uses.
+#include "models/ssd_inference.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "engine/autograd.h"
+#include "kernels/cpu/depthwise_conv.h"
+#include "kernels/cpu/sgemm.h"
+
+namespace tailor::models {
+namespace {
+
+// A model whose batch norm is not the identity: random moving statistics, gamma and beta.
+SsdModel random_model(const SsdConfig& config, uint32_t seed) {
+  SsdModel model(config);
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(0.5f, 1.5f), b(-0.3f, 0.3f);
+  NoGradGuard no_grad;
+  for (Parameter& p : model.params().all()) {
+    const std::string& n = p.name;
+    auto fill = [&](auto dist) {
+      std::vector<float> v(size_t(p.value.numel()));
+      for (float& x : v) x = dist(rng);
+      p.value.copy_from(Tensor::from_vector(v, p.value.shape()));
+    };
+    if (n.find("moving_variance") != std::string::npos || n.find("gamma") != std::string::npos)
+      fill(u);
+    else if (n.find("moving_mean") != std::string::npos || n.find("beta") != std::string::npos ||
+             n.find("biases") != std::string::npos)
+      fill(b);
+  }
+  return model;
+}
+
+Tensor random_images(int64_t n, int h, int w, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(-1.f, 1.f);
+  std::vector<float> v(size_t(n * h * w * 3));
+  for (float& x : v) x = u(rng);
+  return Tensor::from_vector(v, {n, h, w, 3});
+}
+
+// Largest |a - b| relative to the largest |b|.
+double relative_error(const Tensor& a, const Tensor& b) {
+  const std::vector<float> x = a.to_vector(), y = b.to_vector();
+  double worst = 0, scale = 1e-6;
+  for (size_t i = 0; i < x.size(); ++i) {
+    worst = std::max(worst, double(std::fabs(x[i] - y[i])));
+    scale = std::max(scale, double(std::fabs(y[i])));
+  }
+  return worst / scale;
+}
+
+struct Shape {
+  float depth;
+  int height, width, classes;
+  int64_t batch;
+};
+
+class SsdInferenceMatchesForward : public ::testing::TestWithParam<Shape> {};
+
+TEST_P(SsdInferenceMatchesForward, WithinFloatRounding) {
+  const Shape s = GetParam();
+  SsdConfig config;
+  config.depth_multiplier = s.depth;
+  config.image_height = s.height;
+  config.image_width = s.width;
+  config.num_classes = s.classes;
+  SsdModel model = random_model(config, 7);
+  const Tensor images = random_images(s.batch, s.height, s.width, 11);
+  SsdOutput want;
+  {
+    NoGradGuard no_grad;
+    want = model.forward(images, /*training=*/false);
+  }
+  SsdInference inference(model);
+  const SsdOutput got = inference.run(images);
+  ASSERT_EQ(got.box_encodings.shape(), want.box_encodings.shape());
+  ASSERT_EQ(got.class_logits.shape(), want.class_logits.shape());
+  EXPECT_LT(relative_error(got.box_encodings, want.box_encodings), 2e-5);
+  EXPECT_LT(relative_error(got.class_logits, want.class_logits), 2e-5);
+  // A second run reuses the plan and gives the same bits.
+  const SsdOutput again = inference.run(images);
+  EXPECT_EQ(again.class_logits.to_vector(), got.class_logits.to_vector());
+}
+
+INSTANTIATE_TEST_SUITE_P(MobileNetShapes, SsdInferenceMatchesForward,
+                         ::testing::Values(Shape{1.0f, 300, 300, 90, 1},  // the COCO model
+                                           Shape{0.75f, 300, 300, 90,
+                                                 2},  // the shared TF Lite model's
+                                           Shape{0.75f, 400, 300, 9, 3},  // the clothing tagger
+                                           Shape{0.25f, 64, 64, 9, 2}));  // the tests' tiny model
+
+TEST(FusedEpilogues, MatchTheUnfusedKernelsBitForBit) {
+  namespace kc = kernels::cpu;
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> u(-4.f, 4.f);
+  auto random = [&](size_t n) {
+    std::vector<float> v(n);
+    for (float& x : v) x = u(rng);
+    return v;
+  };
+  // A GEMM with a partial last tile and more than one K slice.
+  const int64_t M = 301, N = 45, K = 300;
+  const std::vector<float> a = random(M * K), b = random(K * N), bias = random(N);
+  std::vector<float> plain(M * N), fused(M * N);
+  kc::sgemm(false, false, M, N, K, 1.f, a.data(), K, b.data(), N, 0.f, plain.data(), N);
+  for (int64_t i = 0; i < M * N; ++i)
+    plain[i] = std::min(std::max(plain[i] + bias[i % N], 0.f), 6.f);
+  kc::sgemm_packed(M, a.data(), K, kc::PackedMatrix(false, K, N, b.data(), N), fused.data(), N,
+                   {bias.data(), true});
+  EXPECT_EQ(fused, plain);
+  // Depthwise 3x3 stride 2 with 37 channels (a partial vector).
+  const auto g = kernels::make_conv_geometry(2, 19, 17, 37, 3, 3, 37, 2, kernels::Padding::Same);
+  const std::vector<float> x = random(g.input_numel()), w = random(9 * 37), cb = random(37);
+  std::vector<float> y0(g.output_numel()), y1(g.output_numel());
+  kc::depthwise_conv2d_forward(g, x.data(), w.data(), y0.data());
+  for (int64_t i = 0; i < g.output_numel(); ++i)
+    y0[i] = std::min(std::max(y0[i] + cb[i % 37], 0.f), 6.f);
+  kc::depthwise_conv2d_forward(g, x.data(), w.data(), y1.data(), {cb.data(), true});
+  EXPECT_EQ(y1, y0);
+}
+
+}  // namespace
+}  // namespace tailor::models
