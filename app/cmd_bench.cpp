@@ -96,7 +96,14 @@ void add_model(CLI::App& cmd) {
       ->check(CLI::Range(1, 10000))
       ->capture_default_str();
   c->add_option("--json", o->json_path, "Also write the results as JSON to this file");
-  c->add_option("--peer", o->peer, "Also time the same model in a peer framework: pytorch");
+  c->add_option("--peer", o->peer,
+                "Also time the same model in peers: pytorch, onnxruntime, openvino (comma "
+                "separated; scripts/bench_peer_setup.sh installs them)");
+  c->add_option("--background-load", o->background_load,
+                "Time everything again while N busy processes run at nice 19, and print the "
+                "slowdown")
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str();
   c->callback([o] { bench::run_model_bench(*o, std::cout); });
 }
 

@@ -1,5 +1,6 @@
 #include "bench/model_bench.h"
 
+#include <algorithm>
 #include <cmath>
 #include <iomanip>
 #include <memory>
@@ -9,6 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "bench/background_load.h"
 #include "bench/peer.h"
 #include "bench/timing.h"
 #include "engine/autograd.h"
@@ -52,40 +54,17 @@ double mb(size_t bytes) {
   return double(bytes) / (1024.0 * 1024.0);
 }
 
-}  // namespace
-
-ModelBenchReport run_model_bench(const ModelBenchOptions& options, std::ostream& out) {
-  if (!options.peer.empty()) check_peer_name(options.peer);
-  ModelBenchReport report;
-  Device device = Device::cpu();
-  if (options.device == "cuda") {
-    std::string reason;
-    if (!cuda_available(&reason)) {
-      report.skipped = "cuda: skipped (no CUDA device: " + reason + ")";
-      out << report.skipped << "\n";
-      return report;
-    }
-    device = parse_device("cuda");
-  }
+// Tailor's rows, one per batch size, printed as they come.
+std::vector<ModelBenchRow> time_tailor(const ModelBenchOptions& options,
+                                       const models::SsdConfig& config, Device device,
+                                       std::ostream& out) {
   Allocator& alloc = allocator_for(device);
-
-  models::SsdConfig config;
-  config.depth_multiplier = options.depth;
-  config.num_classes = options.num_classes;
-  out << "SSD-MobileNet-v1 " << config.image_height << "x" << config.image_width << ", depth "
-      << options.depth << ", " << options.num_classes << " classes, device " << options.device;
-  if (device.is_cpu()) out << " (" << cpu_brand() << ", " << num_threads() << " threads)";
-  out << "\ntraining step = forward + ssd_loss + backward + RMSProp; inference = forward + "
-         "detect (NMS), no autograd\n";
-  out << "median of " << options.train_iters << " training / " << options.infer_iters
-      << " inference runs after 1 warm-up; small counts on purpose (a batch-32 step takes "
-         "seconds on 2 cores), so expect a few % noise\n\n";
   out << std::right << std::setw(6) << "batch" << std::setw(12) << "train_ms" << std::setw(10)
       << "img/s" << std::setw(12) << "train_MB" << std::setw(12) << "infer_ms" << std::setw(10)
       << "img/s" << std::setw(12) << "forward_ms" << std::setw(12) << "infer_MB" << std::setw(10)
       << "loss"
       << "\n";
-
+  std::vector<ModelBenchRow> rows;
   for (int batch : options.batches) {
     ModelBenchRow row;
     row.batch = batch;
@@ -152,46 +131,203 @@ ModelBenchReport run_model_bench(const ModelBenchOptions& options, std::ostream&
         << row.infer_peak_mb << std::setprecision(3) << std::setw(10) << row.loss
         << std::defaultfloat << "\n"
         << std::flush;
-    report.rows.push_back(row);
+    rows.push_back(row);
   }
   out << "MB: the allocator's peak of live tensor bytes during the timed runs (parameters, "
-         "optimizer slots, activations)\n";
+         "optimizer slots, activations; inference: plus the planned arena)\n";
+  return rows;
+}
 
-  nlohmann::json peer_json;
-  if (!options.peer.empty()) {
-    out << "\npeer pytorch: running " << pytorch_peer_script() << " model...\n" << std::flush;
-    std::ostringstream batches;
-    for (size_t i = 0; i < options.batches.size(); ++i)
-      batches << (i ? "," : "") << options.batches[i];
-    const PeerRun peer = run_pytorch_peer(
-        {"model", "--device", options.device, "--depth", std::to_string(options.depth),
-         "--num-classes", std::to_string(options.num_classes), "--batches", batches.str(),
-         "--train-iters", std::to_string(options.train_iters), "--infer-iters",
-         std::to_string(options.infer_iters), "--threads", std::to_string(num_threads())});
+// The peers' figures: {"pytorch": {"model": [...]}, "onnxruntime": {...}, "openvino": {...}},
+// each {"error": why} when it could not run.
+nlohmann::json run_peers(const ModelBenchOptions& options, std::ostream& out) {
+  nlohmann::json peers = nlohmann::json::object();
+  const std::vector<std::string> names = parse_peer_list(options.peer);
+  if (names.empty()) return peers;
+  std::ostringstream batches, runtimes;
+  for (size_t i = 0; i < options.batches.size(); ++i)
+    batches << (i ? "," : "") << options.batches[i];
+  for (size_t i = 0; i < names.size(); ++i) runtimes << (i ? "," : "") << names[i];
+  out << "\npeers " << runtimes.str() << ": running " << pytorch_peer_script() << " model...\n"
+      << std::flush;
+  const PeerRun peer = run_pytorch_peer(
+      {"model", "--device", options.device, "--depth", std::to_string(options.depth),
+       "--num-classes", std::to_string(options.num_classes), "--batches", batches.str(),
+       "--train-iters", std::to_string(options.train_iters), "--infer-iters",
+       std::to_string(options.infer_iters), "--threads", std::to_string(num_threads()),
+       "--runtimes", runtimes.str()});
+  for (const std::string& name : names) {
     if (!peer.available) {
-      out << "peer pytorch: unavailable (" << peer.why_not << ")\n";
+      peers[name] = {{"error", peer.why_not}};
+    } else if (name == "pytorch") {
+      peers[name] = {{"peer", peer.result.value("peer", std::string("torch"))},
+                     {"model", peer.result.value("model", nlohmann::json::array())}};
     } else {
-      peer_json = peer.result;
-      out << "peer pytorch: " << peer.result.value("peer", std::string("torch")) << "\n";
-      out << "Tailor / PyTorch time (< 1: Tailor faster; the target is <= 0.8)\n";
-      out << std::setw(6) << "batch" << std::setw(14) << "train_tailor" << std::setw(13)
-          << "train_torch" << std::setw(8) << "ratio" << std::setw(14) << "infer_tailor"
-          << std::setw(13) << "infer_torch" << std::setw(8) << "ratio" << std::setw(12)
-          << "fwd_tailor" << std::setw(11) << "fwd_torch" << std::setw(8) << "ratio\n";
-      for (const ModelBenchRow& r : report.rows)
-        for (const nlohmann::json& p : peer.result.value("model", nlohmann::json::array())) {
-          if (p.value("batch", 0) != r.batch) continue;
-          const double tt = p.value("train_step_ms", 0.0), ti = p.value("infer_ms", 0.0);
-          const double tf = p.value("infer_forward_ms", 0.0);
-          out << std::fixed << std::setprecision(1) << std::setw(6) << r.batch << std::setw(14)
-              << r.train_step_ms << std::setw(13) << tt << std::setprecision(2) << std::setw(8)
-              << (tt > 0 ? r.train_step_ms / tt : NAN) << std::setprecision(1) << std::setw(14)
-              << r.infer_ms << std::setw(13) << ti << std::setprecision(2) << std::setw(8)
-              << (ti > 0 ? r.infer_ms / ti : NAN) << std::setprecision(1) << std::setw(12)
-              << r.forward_ms << std::setw(11) << tf << std::setprecision(2) << std::setw(8)
-              << (tf > 0 ? r.forward_ms / tf : NAN) << std::defaultfloat << "\n";
-        }
+      peers[name] = peer.result.value("runtimes", nlohmann::json::object())
+                        .value(name, nlohmann::json{{"error", "no result"}});
     }
+    if (peers[name].contains("error"))
+      out << "peer " << name << ": unavailable (" << peers[name]["error"].get<std::string>()
+          << "; scripts/bench_peer_setup.sh installs the peers)\n";
+    else
+      out << "peer " << name << ": " << peers[name].value("peer", name) << "\n";
+  }
+  return peers;
+}
+
+// A peer's row for `batch`, or null.
+const nlohmann::json* peer_row(const nlohmann::json& peers, const std::string& name, int batch) {
+  if (!peers.contains(name) || !peers[name].contains("model")) return nullptr;
+  for (const nlohmann::json& r : peers[name]["model"])
+    if (r.value("batch", 0) == batch) return &r;
+  return nullptr;
+}
+
+double peer_value(const nlohmann::json& peers, const std::string& name, int batch,
+                  const char* key) {
+  const nlohmann::json* r = peer_row(peers, name, batch);
+  return r ? r->value(key, 0.0) : 0.0;
+}
+
+std::string ms(double v) {
+  if (!(v > 0)) return "-";
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(1) << v;
+  return s.str();
+}
+
+std::string ratio(double a, double b) {
+  if (!(a > 0 && b > 0)) return "-";
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(2) << a / b;
+  return s.str();
+}
+
+// Forward-only and forward + post-processing, Tailor beside every peer, and the ratios.
+void print_comparison(const std::vector<ModelBenchRow>& rows, const nlohmann::json& peers,
+                      std::ostream& out) {
+  const std::vector<std::string> names = {"pytorch", "onnxruntime", "openvino"};
+  std::vector<std::string> present;
+  for (const std::string& n : names)
+    if (peers.contains(n) && !peers[n].contains("error")) present.push_back(n);
+  if (present.empty()) return;
+  auto table = [&](const char* title, const char* key, bool tailor_forward) {
+    out << "\n"
+        << title << ", ms (ratio: Tailor / peer, < 1: Tailor faster)\n"
+        << std::setw(6) << "batch" << std::setw(10) << "tailor";
+    for (const std::string& n : present) out << std::setw(13) << n << std::setw(8) << "ratio";
+    out << "\n";
+    for (const ModelBenchRow& r : rows) {
+      const double t = tailor_forward ? r.forward_ms : r.infer_ms;
+      out << std::setw(6) << r.batch << std::setw(10) << ms(t);
+      for (const std::string& n : present) {
+        const double p = peer_value(peers, n, r.batch, key);
+        out << std::setw(13) << ms(p) << std::setw(8) << ratio(t, p);
+      }
+      out << "\n";
+    }
+  };
+  table("forward only", "infer_forward_ms", true);
+  table("forward + post-processing (box decoding, sigmoid, per-class NMS)", "infer_ms", false);
+  if (std::find(present.begin(), present.end(), "pytorch") != present.end()) {
+    out << "\ntraining step, ms\n"
+        << std::setw(6) << "batch" << std::setw(10) << "tailor" << std::setw(13) << "pytorch"
+        << std::setw(8) << "ratio\n";
+    for (const ModelBenchRow& r : rows) {
+      const double p = peer_value(peers, "pytorch", r.batch, "train_step_ms");
+      out << std::setw(6) << r.batch << std::setw(10) << ms(r.train_step_ms) << std::setw(13)
+          << ms(p) << std::setw(8) << ratio(r.train_step_ms, p) << "\n";
+    }
+  }
+}
+
+// Quiet against loaded: how much each step slowed.
+void print_slowdown(const std::vector<ModelBenchRow>& quiet, const nlohmann::json& quiet_peers,
+                    const std::vector<ModelBenchRow>& loaded, const nlohmann::json& loaded_peers,
+                    int processes, std::ostream& out) {
+  out << "\nslowdown under --background-load " << processes
+      << " (loaded / quiet time; the target for Tailor's training step is <= 1.25)\n"
+      << std::setw(6) << "batch" << std::setw(14) << "tailor_train" << std::setw(14) << "tailor_fwd"
+      << std::setw(15) << "pytorch_train" << std::setw(13) << "pytorch_fwd\n";
+  for (size_t i = 0; i < quiet.size() && i < loaded.size(); ++i) {
+    const int b = quiet[i].batch;
+    out << std::setw(6) << b << std::setw(14)
+        << ratio(loaded[i].train_step_ms, quiet[i].train_step_ms) << std::setw(14)
+        << ratio(loaded[i].forward_ms, quiet[i].forward_ms) << std::setw(15)
+        << ratio(peer_value(loaded_peers, "pytorch", b, "train_step_ms"),
+                 peer_value(quiet_peers, "pytorch", b, "train_step_ms"))
+        << std::setw(13)
+        << ratio(peer_value(loaded_peers, "pytorch", b, "infer_forward_ms"),
+                 peer_value(quiet_peers, "pytorch", b, "infer_forward_ms"))
+        << "\n";
+  }
+}
+
+nlohmann::json rows_json(const std::vector<ModelBenchRow>& rows) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const ModelBenchRow& r : rows)
+    a.push_back({{"batch", r.batch},
+                 {"train_step_ms", r.train_step_ms},
+                 {"train_images_per_s", r.train_images_per_s},
+                 {"train_peak_mb", r.train_peak_mb},
+                 {"infer_ms", r.infer_ms},
+                 {"infer_images_per_s", r.infer_images_per_s},
+                 {"infer_forward_ms", r.forward_ms},
+                 {"infer_peak_mb", r.infer_peak_mb},
+                 {"train_reps", r.train_reps},
+                 {"infer_reps", r.infer_reps},
+                 {"loss", r.loss}});
+  return a;
+}
+
+}  // namespace
+
+ModelBenchReport run_model_bench(const ModelBenchOptions& options, std::ostream& out) {
+  parse_peer_list(options.peer);  // a bad name fails before any timing
+  ModelBenchReport report;
+  Device device = Device::cpu();
+  if (options.device == "cuda") {
+    std::string reason;
+    if (!cuda_available(&reason)) {
+      report.skipped = "cuda: skipped (no CUDA device: " + reason + ")";
+      out << report.skipped << "\n";
+      return report;
+    }
+    device = parse_device("cuda");
+  }
+  models::SsdConfig config;
+  config.depth_multiplier = options.depth;
+  config.num_classes = options.num_classes;
+  out << "SSD-MobileNet-v1 " << config.image_height << "x" << config.image_width << ", depth "
+      << options.depth << ", " << options.num_classes << " classes, device " << options.device;
+  if (device.is_cpu()) out << " (" << cpu_brand() << ", " << num_threads() << " threads)";
+  out << "\ntraining step = forward + ssd_loss + backward + RMSProp; inference = forward + "
+         "detect (NMS), no autograd (on the CPU: the inference path, models/ssd_inference.h)\n";
+  out << "median of " << options.train_iters << " training / " << options.infer_iters
+      << " inference runs after 1 warm-up; small counts on purpose (a batch-32 step takes "
+         "seconds on 2 cores), so expect a few % noise\n\n";
+
+  report.rows = time_tailor(options, config, device, out);
+  const nlohmann::json peers = run_peers(options, out);
+  print_comparison(report.rows, peers, out);
+
+  nlohmann::json loaded_json;
+  if (options.background_load > 0) {
+    std::vector<ModelBenchRow> loaded;
+    nlohmann::json loaded_peers;
+    {
+      BackgroundLoad load(options.background_load);
+      out << "\nagain with " << load.processes()
+          << " busy background process(es) at nice 19 (--background-load)\n";
+      loaded = time_tailor(options, config, device, out);
+      loaded_peers = run_peers(options, out);
+    }
+    print_comparison(loaded, loaded_peers, out);
+    print_slowdown(report.rows, peers, loaded, loaded_peers, options.background_load, out);
+    loaded_json = {{"processes", options.background_load},
+                   {"results", rows_json(loaded)},
+                   {"peers", loaded_peers}};
+    report.loaded_rows = std::move(loaded);
   }
 
   if (!options.json_path.empty()) {
@@ -201,20 +337,9 @@ ModelBenchReport run_model_bench(const ModelBenchOptions& options, std::ostream&
     j["depth_multiplier"] = options.depth;
     j["num_classes"] = options.num_classes;
     j["device"] = options.device;
-    j["results"] = nlohmann::json::array();
-    for (const ModelBenchRow& r : report.rows)
-      j["results"].push_back({{"batch", r.batch},
-                              {"train_step_ms", r.train_step_ms},
-                              {"train_images_per_s", r.train_images_per_s},
-                              {"train_peak_mb", r.train_peak_mb},
-                              {"infer_ms", r.infer_ms},
-                              {"infer_images_per_s", r.infer_images_per_s},
-                              {"infer_forward_ms", r.forward_ms},
-                              {"infer_peak_mb", r.infer_peak_mb},
-                              {"train_reps", r.train_reps},
-                              {"infer_reps", r.infer_reps},
-                              {"loss", r.loss}});
-    if (!peer_json.is_null()) j["pytorch"] = peer_json;
+    j["results"] = rows_json(report.rows);
+    j["peers"] = peers;
+    if (!loaded_json.is_null()) j["background_load"] = loaded_json;
     io::write_file_atomic(options.json_path, j.dump(2) + "\n");
   }
   return report;

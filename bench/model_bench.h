@@ -18,7 +18,10 @@ struct ModelBenchOptions {
   int train_iters = 3;
   int infer_iters = 5;
   std::string json_path;
-  std::string peer;  // "" or "pytorch"
+  // "", or a comma-separated list of pytorch, onnxruntime, openvino.
+  std::string peer;
+  // Busy processes at nice 19 for a second, loaded pass after the quiet one (0: none).
+  int background_load = 0;
 };
 
 struct ModelBenchRow {
@@ -33,7 +36,8 @@ struct ModelBenchRow {
 
 struct ModelBenchReport {
   std::vector<ModelBenchRow> rows;
-  std::string skipped;  // "cuda: skipped (no CUDA device: ...)"
+  std::vector<ModelBenchRow> loaded_rows;  // under --background-load
+  std::string skipped;                     // "cuda: skipped (no CUDA device: ...)"
 };
 
 ModelBenchReport run_model_bench(const ModelBenchOptions& options, std::ostream& out);

@@ -2,6 +2,7 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -13,6 +14,19 @@ namespace tailor::bench {
 
 void check_peer_name(const std::string& name) {
   if (name != "pytorch") throw UsageError("--peer: unknown peer '" + name + "' (expected pytorch)");
+}
+
+std::vector<std::string> parse_peer_list(const std::string& list) {
+  std::vector<std::string> out;
+  std::stringstream in(list);
+  for (std::string name; std::getline(in, name, ',');) {
+    if (name.empty()) continue;
+    if (name != "pytorch" && name != "onnxruntime" && name != "openvino")
+      throw UsageError("--peer: unknown peer '" + name +
+                       "' (expected pytorch, onnxruntime, openvino or a comma-separated list)");
+    if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+  }
+  return out;
 }
 
 namespace {

@@ -10,6 +10,9 @@ namespace tailor::bench {
 
 // Throws UsageError for any peer name but "pytorch".
 void check_peer_name(const std::string& name);
+// "pytorch,onnxruntime,openvino" (any of them, any order) as a list; "" gives none. Throws
+// UsageError naming an unknown one.
+std::vector<std::string> parse_peer_list(const std::string& list);
 
 struct PeerRun {
   bool available = false;

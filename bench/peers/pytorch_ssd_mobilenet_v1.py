@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""PyTorch peer of `tailor bench`: SSD-MobileNet-v1 (300x300, channels_last, float32) built to
-the TF Object Detection API's layer shapes, timed the way Tailor times itself.
+"""Peers of `tailor bench`: SSD-MobileNet-v1 (300x300, float32) built in PyTorch to the TF Object
+Detection API's layer shapes, timed the way Tailor times itself, in PyTorch eager
+(channels_last) and, exported to ONNX from the same module, in ONNX Runtime and OpenVINO.
 
   kernels: depthwise 3x3 and pointwise 1x1 convolutions, forward / backward-data /
            backward-filter (aten.convolution_backward with one output masked in), on the
@@ -8,6 +9,9 @@ the TF Object Detection API's layer shapes, timed the way Tailor times itself.
   model:   inference (forward + box decoding + sigmoid + per-class NMS) and a training step
            (forward + matching + sigmoid cross-entropy / smooth L1 with 3:1 hard negatives +
            L2 on conv weights + backward + RMSProp, decay 0.9 momentum 0.9 epsilon 1.0).
+           --runtimes pytorch,onnxruntime,openvino: forward (and forward + the same
+           post-processing) in each; a runtime that cannot be imported reports an "error"
+           without stopping the others.
 
 Prints one JSON object on stdout; {"error": "..."} when torch cannot be imported.
 TF pads SAME asymmetrically for stride 2 (0 top, 1 bottom); PyTorch pads 1 on both sides. The
@@ -19,6 +23,10 @@ import os
 import statistics
 import sys
 import time
+import warnings
+
+# The TorchScript ONNX exporter is the one that handles this plain module quietly and fast.
+warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 # OpenMP's default active spin-wait makes torch's 2 threads 10x slower whenever another process
 # holds a core (a training run, a build): a waiting thread spins while the one it waits for is
@@ -297,6 +305,80 @@ def bench_model(args):
     return res, params
 
 
+def export_onnx(model, batch, dev):
+    import tempfile
+    path = os.path.join(tempfile.mkdtemp(prefix="tailor_peer_"), f"ssd_b{batch}.onnx")
+    x = torch.rand(batch, 3, 300, 300) * 2 - 1
+    cpu_model = model.to("cpu").eval()
+    with torch.no_grad():
+        torch.onnx.export(cpu_model, (x,), path, input_names=["images"],
+                          output_names=["box_encodings", "class_predictions"], opset_version=17,
+                          dynamo=False)
+    model.to(dev)
+    return path
+
+
+def time_runtime(name, path, batch, args, anchors):
+    """Forward and forward + post-processing in ONNX Runtime or OpenVINO, on CPU."""
+    import numpy as np
+    x = (np.random.rand(batch, 3, 300, 300).astype(np.float32) * 2 - 1)
+    threads = args.threads if args.threads > 0 else os.cpu_count()
+    if name == "onnxruntime":
+        import onnxruntime as ort
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = threads
+        so.inter_op_num_threads = 1
+        so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        sess = ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
+        run = lambda: sess.run(None, {"images": x})
+        version = f"onnxruntime {ort.__version__}, {threads} threads, ORT_ENABLE_ALL"
+    else:
+        import openvino as ov
+        core = ov.Core()
+        compiled = core.compile_model(path, "CPU", {"INFERENCE_NUM_THREADS": threads,
+                                                    "PERFORMANCE_HINT": "LATENCY",
+                                                    "INFERENCE_PRECISION_HINT": "f32"})
+        req = compiled.create_infer_request()
+
+        def run():
+            req.infer({0: x})
+            return [req.get_output_tensor(i).data for i in range(2)]
+        version = f"openvino {ov.__version__}, {threads} threads, LATENCY, f32"
+
+    def with_post():
+        boxes, logits = run()
+        with torch.no_grad():
+            post_process(torch.from_numpy(np.asarray(boxes)), torch.from_numpy(np.asarray(logits)),
+                         anchors, args.num_classes)
+    forward_ms = median_ms(run, 2, args.infer_iters)
+    infer_ms = median_ms(with_post, 1, args.infer_iters)
+    return {"batch": batch, "infer_forward_ms": forward_ms, "infer_ms": infer_ms,
+            "infer_images_per_s": 1e3 * batch / infer_ms}, version
+
+
+def bench_runtimes(args, runtimes):
+    out = {}
+    anchors = grid_anchors()
+    for name in runtimes:
+        try:
+            if name == "onnxruntime":
+                import onnxruntime  # noqa: F401
+            else:
+                import openvino  # noqa: F401
+        except Exception as e:
+            out[name] = {"error": f"cannot import {name}: {e.__class__.__name__}: {e}"}
+            continue
+        rows, version = [], ""
+        for batch in [int(b) for b in args.batches.split(",")]:
+            torch.manual_seed(batch)
+            model = SsdMobilenetV1(args.depth, args.num_classes)
+            path = export_onnx(model, batch, "cpu")
+            row, version = time_runtime(name, path, batch, args, anchors)
+            rows.append(row)
+        out[name] = {"peer": version, "model": rows}
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("mode", choices=["kernels", "model"])
@@ -309,7 +391,9 @@ def main():
     ap.add_argument("--batches", default="1,10")
     ap.add_argument("--train-iters", type=int, default=3)
     ap.add_argument("--infer-iters", type=int, default=5)
+    ap.add_argument("--runtimes", default="pytorch")
     args = ap.parse_args()
+    runtimes = [r for r in args.runtimes.split(",") if r]
     if args.device == "cuda" and not torch.cuda.is_available():
         fail("torch has no CUDA device")
     if args.threads > 0:
@@ -320,7 +404,11 @@ def main():
     if args.mode == "kernels":
         info["kernels"] = bench_kernels(args)
     else:
-        info["model"], info["params"] = bench_model(args)
+        if "pytorch" in runtimes:
+            info["model"], info["params"] = bench_model(args)
+        others = [r for r in runtimes if r != "pytorch"]
+        if others:
+            info["runtimes"] = bench_runtimes(args, others)
     print(json.dumps(info))
 
 
