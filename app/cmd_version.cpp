@@ -5,6 +5,7 @@
 #include "runtime/cpu_features.h"
 #include "runtime/device.h"
 #include "runtime/thread_pool.h"
+#include "runtime/version.h"
 
 #ifdef TAILOR_WITH_CUDA
 #include <cublas_api.h>
@@ -17,7 +18,7 @@ namespace {
 void print_version() {
   using namespace tailor;
   const CpuFeatures& f = cpu_features();
-  std::cout << "tailor 0.1.0\n";
+  std::cout << "tailor " << tailor::tailor_version() << "\n";
 #if defined(__clang__)
   std::cout << "compiler: clang " << __clang_major__ << "." << __clang_minor__ << "."
             << __clang_patchlevel__ << "\n";
