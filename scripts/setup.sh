@@ -13,7 +13,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev
   libopenblas-dev
   clang clang-format libclang-rt-14-dev
-  python3
+  python3 python3-venv
+  chromium
 )
 
 missing=()
@@ -27,6 +28,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# The tests' Python side (the ONNX export checked in ONNX Runtime) in a virtual environment of
+# its own, so the system Python stays untouched.
+if [ ! -x .venv/bin/python3 ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/python3 -m pip install --disable-pip-version-check --quiet numpy onnx onnxruntime
 
 BUILD_DIR=${BUILD_DIR:-build}
 # shellcheck disable=SC2086
