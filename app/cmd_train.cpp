@@ -12,6 +12,7 @@
 #include "pipeline/eval/evaluator.h"
 #include "pipeline/input/input_data.h"
 #include "pipeline/train/trainer.h"
+#include "runtime/dist/communicator.h"
 #include "runtime/error.h"
 
 namespace {
@@ -48,11 +49,15 @@ void run_train(const TrainArgs& a) {
   if (config.has_eval_input && !a.no_eval) {
     eval_data = load_input(config.eval_input, "eval_input");
     eval_opts.stop = tailor::app::StopSignalScope::flag();
+    // Data-parallel runs shard the evaluation too; rank 0 reports.
+    dist::Communicator& comm = dist::world();
+    if (comm.size() > 1) eval_opts.comm = &comm;
+    eval_opts.progress = comm.is_root();
     options.evaluate = [&](models::SsdModel& model, int64_t step) {
       eval_opts.step = step;
       eval_opts.output_dir = config.train.output_dir + "/eval/step-" + std::to_string(step);
       EvalResult r = evaluate(model, eval_data.labels, eval_data.sources, eval_opts);
-      std::cerr << format_eval_report(r);
+      if (comm.is_root()) std::cerr << format_eval_report(r);
       return r.scalars;
     };
   }

@@ -6,7 +6,8 @@
 #   4. `tailor bench kernels|model --device cuda --peer pytorch`, each only if that command exists;
 #   5. a 50-step `tailor train --device cuda` on a tiny data subset (TRAIN_DATA, default the
 #      shared dataturks_val split), timed; without a GPU it checks instead that `--device cuda`
-#      fails with exit 1 and "no CUDA device: <reason>".
+#      fails with exit 1 and "no CUDA device: <reason>";
+#   6. 20 steps of the same under `mpirun -np 1`: the NCCL gradient exchange on one GPU.
 # Every step has its own timeout and the whole run a budget (default 540 s), so it ends well
 # inside a 10-minute call. Everything lands in $OUT (default ./gpu_out) as at most 8 files:
 #   summary.txt build.log tests.log memcheck.log bench_kernels.{log,json} bench_model.{log,json}
@@ -242,6 +243,15 @@ else
   run_step "train ${TRAIN_STEPS} steps" "$TRAIN_LOG" 180 "$TAILOR" "${TRAIN_ARGS[@]}"
   cp "$BUILD/gpu_train/metrics.csv" "$OUT/train_metrics.csv" 2>/dev/null
   grep -E "train: done" "$TRAIN_LOG" | tail -1 | sed 's/^/      /' | tee -a "$SUMMARY"
+  # ---- 6. the NCCL gradient exchange: a 1-rank mpirun (needs MPI in the build and mpirun) ----
+  if command -v mpirun >/dev/null && grep -q "TAILOR_WITH_MPI\|multi-process training is on" "$BUILD_LOG"; then
+    rm -rf "$BUILD/gpu_train_nccl"
+    run_step "train 20 steps, 1-rank NCCL" "$TRAIN_LOG" 120 mpirun --allow-run-as-root -np 1 \
+      "$TAILOR" train --config "$TRAIN_CFG" --device cuda --steps 20 --output-dir "$BUILD/gpu_train_nccl"
+    grep -E "gradient allreduce" "$TRAIN_LOG" | tail -1 | sed 's/^/      /' | tee -a "$SUMMARY"
+  else
+    note "SKIP  1-rank NCCL run: no mpirun, or the build has no MPI"
+  fi
 fi
 
 note "done in $(($(date +%s) - START))s; results in $OUT"

@@ -51,6 +51,10 @@ Loader::Loader(const Dataset& dataset, LoaderOptions options)
                UserError, "data loader: batch size, image size and max_boxes must be positive");
   validate_augmentation(opt_.augmentation);
   const int64_t n = static_cast<int64_t>(ds_.size());
+  TAILOR_CHECK(opt_.shard_count >= 1 && opt_.shard_index >= 0 &&
+                   opt_.shard_index < opt_.shard_count && (opt_.shard_count == 1 || opt_.repeat),
+               UserError, "data loader: shard ", opt_.shard_index, " of ", opt_.shard_count,
+               " is invalid (sharding is for repeating training loaders)");
   TAILOR_CHECK(opt_.sample_weights.empty() || opt_.repeat, UserError,
                "data loader: sample weights need a repeating (training) loader");
   TAILOR_CHECK(opt_.sample_weights.empty() || static_cast<int64_t>(opt_.sample_weights.size()) == n,
@@ -138,8 +142,10 @@ Batch Loader::build(int64_t b) {
   float* bx = batch.boxes.data<float>();
   int32_t* cls = batch.classes.data<int32_t>();
   int32_t* nb = batch.num_boxes.data<int32_t>();
+  // This process's shard of global batch b (the whole of it on one process).
+  const int64_t global_b = int64_t(B) * opt_.shard_count, first = int64_t(opt_.shard_index) * B;
   for (int i = 0; i < B; ++i) {
-    int64_t pos = b * B + i;
+    int64_t pos = b * global_b + first + i;
     if (total_batches_ >= 0 && pos >= n) break;
     int64_t epoch = pos / n, k = pos % n;
     std::shared_ptr<const std::vector<int64_t>> ord_ptr = order(epoch);

@@ -42,6 +42,11 @@ struct LoaderOptions {
   // Per-example weights for repeat-factor sampling (see data/repeat_factor.h); empty: every
   // example once per epoch. An epoch then holds round(sum) samples. Training only.
   std::vector<double> sample_weights;
+  // Data-parallel training: this process makes shard `shard_index` of `shard_count` of every
+  // global batch (shard_count * batch_size examples): global batch b's positions
+  // [shard_index * batch_size, +batch_size). The examples and their augmentation are the
+  // ones the whole global batch would have on one process. Repeating loaders only.
+  int shard_index = 0, shard_count = 1;
   OnBadExample on_bad_example = OnBadExample::kFail;
   DecodeOptions decode;
   const LabelMap* labels = nullptr;  // ids for boxes read without one

@@ -19,7 +19,7 @@ namespace tailor::models {
 
 SsdLosses ssd_loss(const SsdOutput& output, const std::vector<BoxCorners>& anchors,
                    const std::vector<GroundTruth>& groundtruth, const ParameterSet& params,
-                   const SsdConfig& config) {
+                   const SsdConfig& config, const LossReduction* reduction) {
   const Tensor& logits = output.class_logits;
   const Tensor& codes = output.box_encodings;
   const int64_t n = logits.size(0), a = logits.size(1), c1 = logits.size(2);
@@ -125,13 +125,17 @@ SsdLosses ssd_loss(const SsdOutput& output, const std::vector<BoxCorners>& ancho
     }
   }
   Tensor mined = put(mask, {n, a});
-  // normalize_loss_by_num_matches: the batch's matches, at least 1.
-  const float normalizer = static_cast<float>(std::max(num_matches, 1));
+  // normalize_loss_by_num_matches: the batch's matches (the global batch's, data-parallel),
+  // at least 1.
+  const int64_t batch_matches =
+      reduction && reduction->global_matches ? reduction->global_matches(num_matches) : num_matches;
+  const float normalizer = static_cast<float>(std::max<int64_t>(batch_matches, 1));
+  const float scale = reduction ? reduction->scale : 1.f;
   out.num_matches = num_matches;
   out.classification = ops::scale(ops::sum(ops::mul(cls_losses, mined)),
-                                  config.loss.classification_weight / normalizer);
+                                  scale * config.loss.classification_weight / normalizer);
   out.localization = ops::scale(ops::sum(ops::mul(loc_losses, mined)),
-                                config.loss.localization_weight / normalizer);
+                                scale * config.loss.localization_weight / normalizer);
   out.regularization = optim::l2_regularization_loss(params, config.loss.l2_weight);
   if (out.regularization.device() != dev) out.regularization = out.regularization.to(dev);
   out.total = ops::add(ops::add(out.classification, out.localization), out.regularization);

@@ -9,6 +9,8 @@
 // anchors models/image_level.h chooses, scaled by image_level.weight: the labelled class as
 // the target, over every column when image_level.box_negatives is on, else in its own column
 // alone. Those anchors count as matches in the normalizer; no other anchor of the row trains.
+#include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "engine/parameter_set.h"
@@ -30,10 +32,20 @@ struct SsdLosses {
   int num_negatives = 0;  // mined negatives over the batch
 };
 
+// Data-parallel training over R processes, each with its shard of the global batch: the
+// normalizer is the matches of the whole global batch (global_matches sums the shards'), and
+// the classification and localization terms are scaled by R, so that the mean of the ranks'
+// losses (and gradients) is the global batch's loss (and gradient). Regularization is not
+// scaled: every rank holds the same weights.
+struct LossReduction {
+  std::function<int64_t(int64_t local_matches)> global_matches;
+  float scale = 1.f;  // the number of ranks
+};
+
 // groundtruth has one entry per image. Gradients flow to output tensors and to the
 // regularized parameters.
 SsdLosses ssd_loss(const SsdOutput& output, const std::vector<BoxCorners>& anchors,
                    const std::vector<GroundTruth>& groundtruth, const ParameterSet& params,
-                   const SsdConfig& config);
+                   const SsdConfig& config, const LossReduction* reduction = nullptr);
 
 }  // namespace tailor::models

@@ -12,6 +12,7 @@ PACKAGES=(
   libyaml-cpp-dev nlohmann-json3-dev libpugixml-dev libcli11-dev
   libgtest-dev libgmock-dev
   libopenblas-dev
+  libopenmpi-dev openmpi-bin
   clang clang-format libclang-rt-14-dev
   python3 python3-venv
   chromium

@@ -18,6 +18,7 @@
 #include "pipeline/eval/coco_json.h"
 #include "pipeline/plot/confusion_plot.h"
 #include "pipeline/progress.h"
+#include "runtime/dist/communicator.h"
 #include "runtime/error.h"
 #include "runtime/io/atomic_file.h"
 #include "runtime/thread_pool.h"
@@ -133,6 +134,57 @@ bool has_image_labels(const SourceEval& s) {
   for (const ImageDetections& img : s.images)
     if (img.image_label > 0) return true;
   return false;
+}
+
+nlohmann::json box_json(const models::BoxCorners& b) {
+  return {b.ymin, b.xmin, b.ymax, b.xmax};
+}
+models::BoxCorners json_box(const nlohmann::json& j) {
+  return {j[0].get<float>(), j[1].get<float>(), j[2].get<float>(), j[3].get<float>()};
+}
+
+// Every rank's evaluated images to rank 0, each source's back in its order. Returns whether
+// this is rank 0 (which then holds them all).
+bool gather_sharded(dist::Communicator& comm, const std::vector<std::vector<int64_t>>& positions,
+                    EvalResult* result) {
+  nlohmann::json mine = nlohmann::json::array();
+  for (size_t si = 0; si < result->sources.size(); ++si) {
+    nlohmann::json images = nlohmann::json::array();
+    const auto& imgs = result->sources[si].images;
+    for (size_t k = 0; k < imgs.size(); ++k) {
+      const ImageDetections& img = imgs[k];
+      nlohmann::json gt = nlohmann::json::array(), det = nlohmann::json::array();
+      for (const GroundTruthBox& g : img.groundtruth) gt.push_back({box_json(g.box), g.label});
+      for (const DetectionBox& d : img.detections)
+        det.push_back({box_json(d.box), d.label, d.score});
+      images.push_back(
+          {positions[si][k], img.image_id, img.width, img.height, img.image_label, gt, det});
+    }
+    mine.push_back(images);
+  }
+  const std::vector<std::string> all = comm.gather(mine.dump(), 0);
+  if (!comm.is_root()) return false;
+  for (size_t si = 0; si < result->sources.size(); ++si) {
+    std::vector<std::pair<int64_t, ImageDetections>> merged;
+    for (const std::string& bytes : all) {
+      const nlohmann::json rank_images = nlohmann::json::parse(bytes);  // kept alive: the loop
+      for (const nlohmann::json& j : rank_images[si]) {
+        ImageDetections img;
+        img.image_id = j[1].get<std::string>();
+        img.width = j[2].get<int>(), img.height = j[3].get<int>(),
+        img.image_label = j[4].get<int>();
+        for (const auto& g : j[5]) img.groundtruth.push_back({json_box(g[0]), g[1].get<int>()});
+        for (const auto& d : j[6])
+          img.detections.push_back({json_box(d[0]), d[1].get<int>(), d[2].get<float>()});
+        merged.emplace_back(j[0].get<int64_t>(), std::move(img));
+      }
+    }
+    std::sort(merged.begin(), merged.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    result->sources[si].images.clear();
+    for (auto& [pos, img] : merged) result->sources[si].images.push_back(std::move(img));
+  }
+  return true;
 }
 
 // A copy of the images to evaluate, each with its true size, so that the loader normalizes
@@ -274,10 +326,20 @@ EvalResult evaluate(models::SsdModel& model, const data::LabelMap& labels,
   EvalResult result;
   result.class_names = eval_class_names(labels, cfg.num_classes);
 
+  // Data-parallel: each rank evaluates every ranks-th image; rank 0 gathers them back in order.
+  const int ranks = opts.comm ? opts.comm->size() : 1, rank = opts.comm ? opts.comm->rank() : 0;
   std::vector<data::Dataset> subsets;
+  std::vector<std::vector<int64_t>> positions;  // per source: each kept image's place in it
   int64_t total = 0;
   for (const NamedDataset& src : sources) {
-    subsets.push_back(eval_subset(src.examples, opts.max_images, opts.decode));
+    data::Dataset all = eval_subset(src.examples, opts.max_images, opts.decode);
+    data::Dataset mine;
+    std::vector<int64_t> where;
+    for (size_t i = 0; i < all.size(); ++i)
+      if (int64_t(i) % ranks == rank)
+        mine.push_back(std::move(all[i])), where.push_back(int64_t(i));
+    subsets.push_back(std::move(mine));
+    positions.push_back(std::move(where));
     total += static_cast<int64_t>(subsets.back().size());
   }
   std::unique_ptr<Progress> progress;
@@ -350,6 +412,10 @@ EvalResult evaluate(models::SsdModel& model, const data::LabelMap& labels,
     result.sources.push_back(std::move(s));
   }
   if (progress) progress->finish();
+  if (ranks > 1) {
+    const bool root = gather_sharded(*opts.comm, positions, &result);
+    if (!root) return EvalResult{};  // rank 0 reports and writes the files
+  }
 
   summarize(&result, cfg.num_classes, opts.metrics);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -28,6 +28,7 @@
 #include "pipeline/eval/detection_types.h"
 #include "pipeline/input/input_data.h"
 #include "pipeline/logging/event_writer.h"
+#include "runtime/dist/communicator.h"
 
 namespace tailor::pipeline {
 
@@ -46,6 +47,9 @@ struct EvalOptions {
   // Set (e.g. by SIGINT) to stop between batches: evaluate() then returns with
   // `interrupted` set, no metrics and no files.
   const std::atomic<bool>* stop = nullptr;
+  // Data-parallel (several ranks): each rank evaluates its share of every source and rank 0
+  // gathers, summarizes and writes; the other ranks get an empty result.
+  dist::Communicator* comm = nullptr;
 };
 
 // One source's images and figures (or all sources together).

@@ -75,27 +75,49 @@ StepLosses train_step(models::SsdModel& model, optim::RMSProp& optimizer,
                       optim::ExponentialMovingAverage* ema, const data::Batch& batch,
                       const StepContext& ctx) {
   model.params().zero_grad();
+  // Under mpirun (even with one rank), the global-batch loss and the gradient exchange.
+  const bool parallel = ctx.comm && (ctx.comm->size() > 1 || ctx.comm->backend() == "mpi");
+  models::LossReduction reduction;
+  if (parallel) {
+    reduction.global_matches = [&](int64_t local) {
+      ctx.comm->allreduce_sum(&local, 1);
+      return local;
+    };
+    reduction.scale = static_cast<float>(ctx.comm->size());
+  }
   const models::SsdOutput out = model.forward(batch.images, /*training=*/true);
   const models::SsdLosses losses =
       models::ssd_loss(out, model.anchor_boxes(), groundtruth_of(batch, ctx.image_labels_train),
-                       model.params(), model.config());
+                       model.params(), model.config(), parallel ? &reduction : nullptr);
   StepLosses values;
   values.total = losses.total.item();
+  values.classification = losses.classification.item();
+  values.localization = losses.localization.item();
+  values.regularization = losses.regularization.item();
+  if (parallel) {
+    // The global batch's losses: the mean of the ranks' (each scaled by the rank count). Every
+    // rank sees the same values, so a non-finite loss stops all of them at once.
+    float v[4] = {values.total, values.classification, values.localization, values.regularization};
+    ctx.comm->allreduce_sum(v, 4);
+    const float inv = 1.f / static_cast<float>(ctx.comm->size());
+    values.total = v[0] * inv, values.classification = v[1] * inv;
+    values.localization = v[2] * inv, values.regularization = v[3] * inv;
+  }
   if (!std::isfinite(values.total))
     throw UserError("step " + std::to_string(ctx.step + 1) + ": the total loss is " +
                     format_float(values.total) +
                     "; first non-finite tensor: " + first_bad_tensor(losses, model.params()) +
                     ". Lower the learning rate or check the data; " + intact(ctx.last_checkpoint));
   losses.total.backward();
+  if (parallel && ctx.allreduce) values.allreduce_seconds = ctx.allreduce->apply(model.params());
   for (const Parameter& p : model.params().all())
     if (p.trainable && !all_finite(p.value.grad()))
       throw UserError("step " + std::to_string(ctx.step + 1) + ": gradient of " + p.name +
                       " is not finite; " + intact(ctx.last_checkpoint));
   optimizer.apply(model.params(), ctx.learning_rate);
+  if (parallel && ctx.allreduce && !model.config().freeze_batchnorm)
+    ctx.allreduce->average_statistics(model.params());
   if (ema) ema->apply(model.params());
-  values.classification = losses.classification.item();
-  values.localization = losses.localization.item();
-  values.regularization = losses.regularization.item();
   return values;
 }
 

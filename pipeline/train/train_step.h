@@ -8,11 +8,14 @@
 #include "engine/optim/moving_average.h"
 #include "engine/optim/rmsprop.h"
 #include "models/ssd_model.h"
+#include "pipeline/train/gradient_allreduce.h"
+#include "runtime/dist/communicator.h"
 
 namespace tailor::pipeline {
 
 struct StepLosses {
   float total = 0, classification = 0, localization = 0, regularization = 0;
+  double allreduce_seconds = 0;  // data-parallel: the gradient exchange
 };
 
 struct StepContext {
@@ -20,6 +23,11 @@ struct StepContext {
   float learning_rate = 0;
   bool image_labels_train = true;  // loss.image_level.start_step reached
   std::string last_checkpoint;     // named in the error when the step fails
+  // Data-parallel training (more than one rank): the process group and its gradient
+  // exchange. The loss is normalized by the global batch's matches, the losses reported are
+  // the global batch's, and the gradients are averaged before the update.
+  dist::Communicator* comm = nullptr;
+  GradientAllreduce* allreduce = nullptr;
 };
 
 // Forward on `batch` in training mode, the SSD loss (models/ssd_loss.h), backward, one

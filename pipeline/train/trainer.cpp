@@ -1,10 +1,12 @@
 #include "pipeline/train/trainer.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <thread>
 
 #include "data/loader.h"
 #include "engine/io/checkpoint.h"
@@ -15,9 +17,11 @@
 #include "pipeline/model_io/checkpoint_files.h"
 #include "pipeline/model_io/fine_tune.h"
 #include "pipeline/progress.h"
+#include "pipeline/train/gradient_allreduce.h"
 #include "pipeline/train/train_state.h"
 #include "pipeline/train/train_step.h"
 #include "runtime/device.h"
+#include "runtime/dist/communicator.h"
 #include "runtime/error.h"
 #include "runtime/io/atomic_file.h"
 #include "runtime/thread_pool.h"
@@ -31,6 +35,13 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// This rank's GPU: its rank among the ranks on this node.
+int local_gpu(const dist::Communicator& comm) {
+  if (comm.size() == 1) return 0;
+  if (const char* v = std::getenv("OMPI_COMM_WORLD_LOCAL_RANK")) return std::atoi(v);
+  return comm.rank();
 }
 
 // The training data, read and reported.
@@ -77,16 +88,44 @@ int64_t restore_or_start(const PipelineConfig& config, const TrainOptions& optio
 
 }  // namespace
 
+// Where messages go on ranks other than 0 (rank 0 alone logs, like it alone writes files).
+std::ostream& null_stream() {
+  static std::ostream sink(nullptr);
+  return sink;
+}
+
+// The threads per rank: as configured, else the cores shared among the ranks on this node.
+int threads_per_rank(int configured, const dist::Communicator& comm) {
+  if (configured > 0 || comm.size() == 1) return configured;
+  int local = comm.size();
+  if (const char* v = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE")) local = std::max(1, std::atoi(v));
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return std::max(1, cores / local);
+}
+
 TrainResult train(const PipelineConfig& config, const TrainOptions& options) {
-  std::ostream& log = options.log ? *options.log : std::cerr;
+  TAILOR_CHECK(dist::mpi_built() || !dist::launched_by_mpi(), UserError,
+               "tailor was started by mpirun but built without MPI; rebuild with MPI "
+               "(libopenmpi-dev) or run it without mpirun");
+  dist::Communicator& comm = dist::world();
+  const int ranks = comm.size();
+  const bool root = comm.is_root();
+  std::ostream& log = !root ? null_stream() : options.log ? *options.log : std::cerr;
   const TrainConfig& tc = config.train;
+  TAILOR_CHECK(tc.batch_size % ranks == 0, UserError, config.path, ": train.batch_size ",
+               tc.batch_size, " does not divide among ", ranks,
+               " ranks; the global batch must be a multiple of the rank count");
   if (tc.device == Device::kCuda) require_cuda();
-  set_num_threads(tc.threads);
+  set_num_threads(threads_per_rank(tc.threads, comm));
   const int64_t num_steps = options.num_steps >= 0 ? options.num_steps : tc.num_steps;
   const std::string out_dir = tc.output_dir;
   TAILOR_CHECK(!out_dir.empty(), UserError, config.path, ": train.output_dir is empty");
 
   // Setup: data, model, optimizer, the starting point, the loader and the logs.
+  if (ranks > 1)
+    log << "train: " << ranks << " ranks over " << comm.backend() << ", " << tc.batch_size / ranks
+        << " images each of the global batch of " << tc.batch_size << ", " << num_threads()
+        << " threads per rank\n";
   InputData input = load_train_input(config, log);
   const data::Dataset dataset = input.all();
   const SampleWeights weights = sample_weights(input, config.train_input.repeat_factor_threshold);
@@ -96,7 +135,8 @@ TrainResult train(const PipelineConfig& config, const TrainOptions& options) {
   models::SsdModel model(model_config);
   // CUDA device move: parameters live on the GPU before any restore copies into them; batches
   // are uploaded by SsdModel::forward, optimizer slots follow their variables.
-  if (tc.device == Device::kCuda) model.to(tailor::Device::cuda());
+  // One GPU per rank, by local rank, when there are several.
+  if (tc.device == Device::kCuda) model.to(tailor::Device::cuda(local_gpu(comm)));
   optim::RMSProp optimizer = build_optimizer(tc.rms_prop);
   std::unique_ptr<optim::ExponentialMovingAverage> ema = build_moving_average(tc);
   const LearningRate learning_rate(tc.rms_prop);
@@ -111,34 +151,64 @@ TrainResult train(const PipelineConfig& config, const TrainOptions& options) {
   // A finished run that is resumed for more steps is no longer finished (eval --watch waits).
   fs::remove(fs::path(out_dir) / "DONE", ec);
   result.first_step = result.last_step = step;
-  data::Loader loader(dataset,
-                      build_train_loader_options(config, input.labels, weights.per_image, step));
+  data::LoaderOptions lo =
+      build_train_loader_options(config, input.labels, weights.per_image, step);
+  // Each rank its shard of every global batch.
+  lo.batch_size = tc.batch_size / ranks;
+  lo.shard_index = comm.rank();
+  lo.shard_count = ranks;
+  data::Loader loader(dataset, lo);
 
-  EventWriter events(out_dir);
-  MetricsCsv csv((fs::path(out_dir) / "metrics.csv").string(), options.resume ? step : -1);
+  // Rank 0 alone writes the logs, the checkpoints and DONE.
+  std::unique_ptr<EventWriter> events;
+  std::unique_ptr<MetricsCsv> csv;
+  if (root) {
+    events = std::make_unique<EventWriter>(out_dir);
+    csv = std::make_unique<MetricsCsv>((fs::path(out_dir) / "metrics.csv").string(),
+                                       options.resume ? step : -1);
+  }
   ProgressOptions po;
   po.total = num_steps;
   po.start = step;
   po.log_every = tc.log_every;
-  po.tty = options.progress_tty;
+  po.tty = root ? options.progress_tty : 0;
   po.out = &log;
   Progress progress(po);
+  GradientAllreduce allreduce(comm);
+  double allreduce_seconds = 0;
 
   auto save = [&](int64_t at) {
-    io::Checkpoint ckpt = make_train_checkpoint(model, optimizer, ema.get(), at, input.labels);
-    const std::string bad = first_non_finite(ckpt);
-    TAILOR_CHECK(bad.empty(), UserError, "step ", at, ": ", bad,
-                 " is not finite; refusing to write a checkpoint");
+    if (ranks > 1) {
+      // Every rank ran the same updates on the same averaged gradients: the weights must agree.
+      double sum[2] = {weights_checksum(model.params()), 0};
+      sum[1] = -sum[0];
+      comm.allreduce_max(sum, 2);
+      if (sum[0] != -sum[1])
+        comm.abort(
+            "step " + std::to_string(at) +
+                ": the ranks' weights have diverged (checksums differ); no checkpoint "
+                "written, the last one (" +
+                (result.last_checkpoint.empty() ? std::string("none") : result.last_checkpoint) +
+                ") is intact",
+            1);
+    }
     const std::string path = checkpoint_path(out_dir, at);
-    io::save_checkpoint(path, ckpt);
-    prune_checkpoints(out_dir, tc.keep_checkpoints);
+    if (root) {
+      io::Checkpoint ckpt = make_train_checkpoint(model, optimizer, ema.get(), at, input.labels);
+      const std::string bad = first_non_finite(ckpt);
+      TAILOR_CHECK(bad.empty(), UserError, "step ", at, ": ", bad,
+                   " is not finite; refusing to write a checkpoint");
+      io::save_checkpoint(path, ckpt);
+      prune_checkpoints(out_dir, tc.keep_checkpoints);
+    }
     result.last_checkpoint = path;
   };
   auto log_scalars = [&](int64_t at, const Scalars& scalars) {
-    events.add_scalars(at, scalars);
-    events.flush();
-    csv.add(at, scalars);
-    csv.flush();
+    if (!root) return;
+    events->add_scalars(at, scalars);
+    events->flush();
+    csv->add(at, scalars);
+    csv->flush();
   };
   auto run_eval = [&](int64_t at) {
     if (!options.evaluate) return;
@@ -156,6 +226,12 @@ TrainResult train(const PipelineConfig& config, const TrainOptions& options) {
     }
     if (!scalars.empty()) log_scalars(at, scalars);
   };
+  // Ctrl-C reaches the ranks at different moments: they stop together, at the same step.
+  auto stop_requested = [&] {
+    double stop = options.stop && options.stop->load() ? 1 : 0;
+    if (ranks > 1) comm.allreduce_max(&stop, 1);
+    return stop > 0;
+  };
 
   // The loop: a batch, a step, then whatever is due (log line, checkpoint, evaluation).
   const Clock::time_point start = Clock::now();
@@ -163,7 +239,7 @@ TrainResult train(const PipelineConfig& config, const TrainOptions& options) {
   double window_seconds = 0;
   int64_t window_images = 0;
   while (step < num_steps) {
-    if (options.stop && options.stop->load()) {
+    if (stop_requested()) {
       result.interrupted = true;
       break;
     }
@@ -175,7 +251,10 @@ TrainResult train(const PipelineConfig& config, const TrainOptions& options) {
     ctx.learning_rate = learning_rate.at(step);
     ctx.image_labels_train = step >= model_config.loss.image_level.start_step;
     ctx.last_checkpoint = result.last_checkpoint;
+    ctx.comm = &comm;
+    ctx.allreduce = &allreduce;
     const StepLosses losses = train_step(model, optimizer, ema.get(), batch, ctx);
+    allreduce_seconds += losses.allreduce_seconds;
     ++step;
     result.losses.push_back(losses.total);
     window_seconds += seconds_since(t0);
@@ -183,12 +262,13 @@ TrainResult train(const PipelineConfig& config, const TrainOptions& options) {
 
     progress.update(step, {{"loss", losses.total}, {"lr", ctx.learning_rate}});
     if (step % tc.log_every == 0 || step == num_steps) {
-      log_scalars(step, {{"loss/total", losses.total},
-                         {"loss/classification", losses.classification},
-                         {"loss/localization", losses.localization},
-                         {"loss/regularization", losses.regularization},
-                         {"learning_rate", ctx.learning_rate},
-                         {"images_per_sec", window_images / std::max(window_seconds, 1e-9)}});
+      log_scalars(step,
+                  {{"loss/total", losses.total},
+                   {"loss/classification", losses.classification},
+                   {"loss/localization", losses.localization},
+                   {"loss/regularization", losses.regularization},
+                   {"learning_rate", ctx.learning_rate},
+                   {"images_per_sec", ranks * window_images / std::max(window_seconds, 1e-9)}});
       window_seconds = 0;
       window_images = 0;
     }
@@ -216,6 +296,12 @@ TrainResult train(const PipelineConfig& config, const TrainOptions& options) {
     return result;
   }
   if (ran > 0 || !options.resume) run_eval(step);
+  if (ranks > 1 && ran > 0) {
+    result.allreduce_seconds_per_step = allreduce_seconds / ran;
+    log << "train: gradient allreduce " << 1e3 * result.allreduce_seconds_per_step
+        << " ms/step over " << ranks << " ranks\n";
+  }
+  if (!root) return result;
   std::ostringstream done;
   done << "{\"global_step\": " << step << ", \"checkpoint\": \"" << result.last_checkpoint
        << "\", \"seconds_per_step\": " << result.seconds_per_step << "}\n";

@@ -36,11 +36,21 @@ struct TrainResult {
   std::string last_checkpoint;
   bool interrupted = false;
   double seconds_per_step = 0;
+  double allreduce_seconds_per_step = 0;  // data-parallel runs
 };
 
 // Throws UserError for bad input (config, data, checkpoints) and for a non-finite loss, which
 // names the step and the first non-finite tensor; no checkpoint with non-finite values is
 // ever written.
+//
+// Under mpirun (dist::world() has several ranks) training is data-parallel: train.batch_size
+// is the global batch, each rank trains on its shard (batch_size / ranks images, an error
+// when that does not divide), the loss is the global batch's and the gradients are averaged
+// before the identical update on every rank; the weights are compared (checksums) at each
+// checkpoint. Frozen batch norm needs nothing; training batch norm uses each rank's own batch
+// statistics, as TF's default does. Rank 0 alone writes checkpoints, events, metrics.csv and
+// the progress; every rank resumes from the same checkpoint, with any rank count that divides
+// the global batch, and continues the same global schedule.
 TrainResult train(const PipelineConfig& config, const TrainOptions& options = {});
 
 }  // namespace tailor::pipeline
