@@ -1,6 +1,7 @@
 // No FMA contraction: the AVX2/AVX-512 instantiations must round exactly like the scalar
 // fallback and the reference loops, so results do not depend on the machine.
-#pragma GCC optimize("fp-contract=off")
+#include "kernels/cpu/simd_target.h"
+TAILOR_FP_CONTRACT_OFF
 
 #include "kernels/cpu/batch_norm.h"
 

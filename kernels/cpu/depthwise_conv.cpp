@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "kernels/cpu/simd_dispatch.h"
+#include "kernels/cpu/simd_target.h"
 #include "kernels/cpu/simd_vec.h"
 #include "runtime/thread_pool.h"
 
@@ -71,19 +72,17 @@ void depthwise_conv2d_backward_filter_ref(const ConvGeometry& g, const float* x,
 
 namespace simd {
 
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512vl,avx512bw,avx2,fma")
+TAILOR_TARGET_AVX512_BEGIN
 namespace avx512 {
 #include "kernels/cpu/depthwise_body.inc"
 }  // namespace avx512
-#pragma GCC pop_options
+TAILOR_TARGET_END
 
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
+TAILOR_TARGET_AVX2_BEGIN
 namespace avx2 {
 #include "kernels/cpu/depthwise_body.inc"
 }  // namespace avx2
-#pragma GCC pop_options
+TAILOR_TARGET_END
 
 namespace scalar {
 #include "kernels/cpu/depthwise_body.inc"

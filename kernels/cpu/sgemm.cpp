@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "kernels/cpu/simd_dispatch.h"
+#include "kernels/cpu/simd_target.h"
 #include "kernels/cpu/simd_vec.h"
 #include "runtime/error.h"
 #include "runtime/thread_pool.h"
@@ -33,23 +34,21 @@ void sgemm_ref(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, floa
 // kKC keeps a B micro-panel (kKC x kNR) in L1; kMC x kKC of A sits in L2.
 namespace simd {
 
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512vl,avx512bw,avx2,fma")
+TAILOR_TARGET_AVX512_BEGIN
 namespace avx512 {
 constexpr int kMR = 12, kNV = 2;
 constexpr int64_t kKC = 256, kMC = 192, kNC = 1024;
 #include "kernels/cpu/sgemm_body.inc"
 }  // namespace avx512
-#pragma GCC pop_options
+TAILOR_TARGET_END
 
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
+TAILOR_TARGET_AVX2_BEGIN
 namespace avx2 {
 constexpr int kMR = 6, kNV = 2;
 constexpr int64_t kKC = 256, kMC = 144, kNC = 1024;
 #include "kernels/cpu/sgemm_body.inc"
 }  // namespace avx2
-#pragma GCC pop_options
+TAILOR_TARGET_END
 
 namespace scalar {
 constexpr int kMR = 4, kNV = 4;

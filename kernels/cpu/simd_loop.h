@@ -5,7 +5,7 @@
 // simd_level() (CPUID, capped by TAILOR_SIMD). The body's lambda is inlined into the target
 // function, so it is vectorized with that function's ISA.
 //
-// Kernel files that use these start with #pragma GCC optimize("fp-contract=off"): without
+// Kernel files that use these start with TAILOR_FP_CONTRACT_OFF (simd_target.h): without
 // FMA contraction every ISA level computes bit-identical elementwise results; reductions use
 // fixed lane counts and block sizes (reduce.cpp, column_reduce.h) for the same reason.
 #include <cstdint>

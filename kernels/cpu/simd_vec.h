@@ -1,8 +1,8 @@
 #pragma once
 // Minimal float-vector wrappers, one namespace per ISA with the same names (Vec, kLanes, load,
 // fmadd, ...), so a kernel body is written once in a *_body.inc file and compiled per ISA by
-// including it inside a `#pragma GCC target` region (see sgemm.cpp). The baseline build targets
-// plain x86-64, so the AVX-512 and AVX2 code only runs when CPUID says it can.
+// including it inside a TAILOR_TARGET_* region (simd_target.h; see sgemm.cpp). The baseline build
+// targets plain x86-64, so the AVX-512 and AVX2 code only runs when CPUID says it can.
 //
 // The *_partial functions touch only the first n < kLanes lanes: channel tails are handled with
 // masks instead of scalar epilogues, and never read or write past the end of a row.
@@ -10,14 +10,14 @@
 
 #include <cstdint>
 
+#include "kernels/cpu/simd_target.h"
 #include "runtime/cpu_features.h"
 
 #define TAILOR_SIMD_INLINE static inline __attribute__((always_inline))
 
 namespace tailor::kernels::cpu::simd {
 
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512vl,avx512bw,avx2,fma")
+TAILOR_TARGET_AVX512_BEGIN
 namespace avx512 {
 constexpr int kLanes = 16;
 using Vec = __m512;
@@ -44,12 +44,16 @@ TAILOR_SIMD_INLINE Vec fmadd(Vec a, Vec b, Vec c) {
 }
 // ReLU6: min(max(v, 0), 6) (a NaN becomes 0, as max(NaN, 0) returns its second operand).
 // GCC 12 warns that the intrinsics' unused pass-through operand is uninitialized; it is not read.
+#if !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 TAILOR_SIMD_INLINE Vec relu6(Vec v) {
   return _mm512_min_ps(_mm512_max_ps(v, _mm512_setzero_ps()), _mm512_set1_ps(6.f));
 }
+#if !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 TAILOR_SIMD_INLINE __mmask16 lane_mask(int64_t n) {
   return static_cast<__mmask16>((1u << n) - 1);
 }
@@ -60,10 +64,9 @@ TAILOR_SIMD_INLINE void store_partial(float* p, Vec v, int64_t n) {
   _mm512_mask_storeu_ps(p, lane_mask(n), v);
 }
 }  // namespace avx512
-#pragma GCC pop_options
+TAILOR_TARGET_END
 
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
+TAILOR_TARGET_AVX2_BEGIN
 namespace avx2 {
 constexpr int kLanes = 8;
 using Vec = __m256;
@@ -104,7 +107,7 @@ TAILOR_SIMD_INLINE void store_partial(float* p, Vec v, int64_t n) {
   _mm256_maskstore_ps(p, lane_mask(n), v);
 }
 }  // namespace avx2
-#pragma GCC pop_options
+TAILOR_TARGET_END
 
 // One lane: the fallback for machines without AVX2+FMA, and a readable model of the others.
 namespace scalar {
