@@ -7,9 +7,9 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstring>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -26,12 +26,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool have_mpirun() { return std::system("command -v mpirun > /dev/null 2>&1") == 0; }
+bool have_mpirun() {
+  return std::system("command -v mpirun > /dev/null 2>&1") == 0;
+}
 
-#define TAILOR_REQUIRE_MPI()                                                                 \
-  do {                                                                                       \
-    if (!dist::mpi_built()) GTEST_SKIP() << "this build has no MPI (libopenmpi-dev)";        \
-    if (!have_mpirun()) GTEST_SKIP() << "mpirun is not installed (openmpi-bin)";             \
+#define TAILOR_REQUIRE_MPI()                                                          \
+  do {                                                                                \
+    if (!dist::mpi_built()) GTEST_SKIP() << "this build has no MPI (libopenmpi-dev)"; \
+    if (!have_mpirun()) GTEST_SKIP() << "mpirun is not installed (openmpi-bin)";      \
   } while (0)
 
 // A run folder with the tiny VOC set and a config at global batch `batch`, frozen batch norm
@@ -52,9 +54,15 @@ std::string run_dir(const std::string& name, int steps, int every, int batch) {
   return dir;
 }
 
+// Under ASan (scripts/test.sh --sanitize) the ranks keep every other check but not the leak
+// check: OpenMPI's MCA components allocate at MPI_Init and are dlclose'd before exit, so their
+// leaks cannot be attributed or suppressed by name. Tailor's own code is leak-checked by the
+// single-process tests, which run the same training code.
 std::string mpirun(int ranks) {
-  return "mpirun --oversubscribe --allow-run-as-root -np " + std::to_string(ranks) + " " +
-         testing::tailor_binary();
+  const char* asan = std::getenv("ASAN_OPTIONS");
+  const std::string options = std::string(asan ? asan : "") + (asan ? ":" : "") + "detect_leaks=0";
+  return "mpirun --oversubscribe --allow-run-as-root -x ASAN_OPTIONS=" + options + " -np " +
+         std::to_string(ranks) + " " + testing::tailor_binary();
 }
 
 int train(const std::string& dir, int ranks, const std::string& extra = "", bool eval = false) {
@@ -138,20 +146,22 @@ TEST(MpiTraining, TwoRanksMatchOneAtTheSameGlobalBatch) {
   // A global batch the ranks cannot share is refused, naming the key.
   const std::string odd = run_dir("odd", 4, 2, 5);
   EXPECT_NE(train(odd, 2), 0);
-  EXPECT_NE(testing::slurp(odd + "/train.log").find("train.batch_size 5 does not divide among 2 ranks"),
-            std::string::npos)
+  EXPECT_NE(
+      testing::slurp(odd + "/train.log").find("train.batch_size 5 does not divide among 2 ranks"),
+      std::string::npos)
       << testing::slurp(odd + "/train.log");
 }
 
 TEST(MpiTraining, AKilledRankEndsTheJobAndResumeContinuesExactly) {
   TAILOR_REQUIRE_MPI();
-  const std::string straight = run_dir("straight", 60, 10, 4), killed = run_dir("killed", 60, 10, 4);
+  const std::string straight = run_dir("straight", 60, 10, 4),
+                    killed = run_dir("killed", 60, 10, 4);
   ASSERT_EQ(train(straight, 2), 0) << testing::slurp(straight + "/train.log");
   // Start the job, wait for its step-20 checkpoint, then SIGKILL one of its two ranks.
   const pid_t job = fork();
   if (job == 0) {
-    const std::string cmd = mpirun(2) + " train --no-eval --config " + killed +
-                            "/tiny.yaml > " + killed + "/train.log 2>&1";
+    const std::string cmd = mpirun(2) + " train --no-eval --config " + killed + "/tiny.yaml > " +
+                            killed + "/train.log 2>&1";
     execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
@@ -182,12 +192,14 @@ TEST(MpiTraining, AKilledRankEndsTheJobAndResumeContinuesExactly) {
   ASSERT_GE(b.size(), 60u);
   const std::vector<double> tail(b.end() - 60 + 20, b.end()), want(a.begin() + 20, a.end());
   EXPECT_EQ(tail, want) << "the resumed steps 21..60 equal the straight run's";
-  EXPECT_TRUE(same_bits(killed + "/run/ckpt-60.safetensors", straight + "/run/ckpt-60.safetensors"));
+  EXPECT_TRUE(
+      same_bits(killed + "/run/ckpt-60.safetensors", straight + "/run/ckpt-60.safetensors"));
 }
 
 TEST(MpiTraining, ResumingWithAnotherRankCountKeepsTheGlobalSchedule) {
   TAILOR_REQUIRE_MPI();
-  const std::string one = run_dir("one_rank", 20, 10, 4), mixed = run_dir("two_then_one", 20, 10, 4);
+  const std::string one = run_dir("one_rank", 20, 10, 4),
+                    mixed = run_dir("two_then_one", 20, 10, 4);
   ASSERT_EQ(train(one, 1), 0) << testing::slurp(one + "/train.log");
   ASSERT_EQ(train(mixed, 2, " --steps 10"), 0) << testing::slurp(mixed + "/train.log");
   ASSERT_EQ(train(mixed, 1, " --resume"), 0) << testing::slurp(mixed + "/train.log");
@@ -195,8 +207,9 @@ TEST(MpiTraining, ResumingWithAnotherRankCountKeepsTheGlobalSchedule) {
   ASSERT_EQ(a.size(), 20u);
   ASSERT_EQ(b.size(), 20u);
   EXPECT_LT(max_relative(b, a), 1e-5);  // the same batches, in the same global order
-  EXPECT_LT(weights_difference(mixed + "/run/ckpt-20.safetensors", one + "/run/ckpt-20.safetensors"),
-            1e-5);
+  EXPECT_LT(
+      weights_difference(mixed + "/run/ckpt-20.safetensors", one + "/run/ckpt-20.safetensors"),
+      1e-5);
 }
 
 }  // namespace

@@ -35,7 +35,10 @@ std::string minimal(const std::string& train_extra = "", const std::string& rms_
 }
 
 std::string error_of(const std::string& yaml) {
-  const std::string dir = scratch_dir("config_errors");
+  // One folder per test: ctest runs the tests that call this in parallel processes.
+  const std::string dir =
+      scratch_dir(std::string("config_errors_") +
+                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
   try {
     load_pipeline_config(write_text(dir + "/c.yaml", yaml));
   } catch (const UserError& e) {
