@@ -1,6 +1,8 @@
 // `tailor export` checked in ONNX Runtime: the exported raw outputs against Tailor's CPU
 // forward, and the post-processed detections against Tailor's, on the two COCO demo images
 // and 20 Dataturks product photos (tests/export/ort_parity.py does the ONNX Runtime side).
+#include "pipeline/export/onnx_export.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -14,7 +16,6 @@
 #include "models/ssd_inference.h"
 #include "pipeline/detect/detect_files.h"
 #include "pipeline/detect/detector.h"
-#include "pipeline/export/onnx_export.h"
 #include "pipeline/model_io/load_detector.h"
 #include "pipeline/model_io/zoo.h"
 #include "runtime/io/atomic_file.h"
@@ -48,7 +49,8 @@ std::vector<std::string> parity_images() {
 
 template <typename T>
 void write_raw(const std::string& path, const std::vector<T>& v) {
-  io::write_file_atomic(path, std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T)));
+  io::write_file_atomic(path,
+                        std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T)));
 }
 
 // Exports `model` both ways, writes Tailor's results for the images, and runs the checker.
@@ -82,7 +84,8 @@ int check_in_onnx_runtime(const std::string& model, const std::string& dir, std:
   pixels_to_model_input(f32.data(), static_cast<int64_t>(f32.size()));
   models::SsdInference inference(*detector.model);
   const models::SsdOutput out = inference.run(f32.data(), n);
-  const auto& anchors = detector.anchors.empty() ? detector.model->anchor_boxes() : detector.anchors;
+  const auto& anchors =
+      detector.anchors.empty() ? detector.model->anchor_boxes() : detector.anchors;
   const auto dets = models::detect(out, anchors, c.box_coder, c.post_process);
   write_raw(dir + "/input_u8.bin", u8);
   write_raw(dir + "/input_f32.bin", f32);
@@ -99,7 +102,8 @@ int check_in_onnx_runtime(const std::string& model, const std::string& dir, std:
   for (const auto& image : dets) {
     nlohmann::json list = nlohmann::json::array();
     for (const models::Detection& d : image)
-      list.push_back({{"class", d.class_id}, {"score", d.score}, {"box", {d.ymin, d.xmin, d.ymax, d.xmax}}});
+      list.push_back(
+          {{"class", d.class_id}, {"score", d.score}, {"box", {d.ymin, d.xmin, d.ymax, d.xmax}}});
     meta["detections"].push_back(list);
   }
   io::write_file_atomic(dir + "/tailor.json", meta.dump());
@@ -122,19 +126,25 @@ TEST(OnnxExport, TfliteDetectorMatchesInOnnxRuntime) {
   expect_parity(kShared + "/weights/ssd_mobilenet_v1_0.75_quant_coco/detect.tflite", "tflite");
 }
 
+// The shipped clothing tagger (300x400 input, 9 classes): what `tailor export` gives by default.
+TEST(OnnxExport, ZooTaggerMatchesInOnnxRuntime) {
+  expect_parity(zoo_model_path(), "zoo");
+}
+
 TEST(OnnxExport, BadInputIsAClearError) {
   const std::string dir = scratch("errors");
   io::write_file_atomic(dir + "/junk.safetensors", "not a checkpoint");
-  EXPECT_EQ(testing::run_tailor("export --model " + dir + "/junk.safetensors --to " + dir +
-                                    "/x.onnx",
-                                dir + "/junk.log"),
-            1);
+  EXPECT_EQ(
+      testing::run_tailor("export --model " + dir + "/junk.safetensors --to " + dir + "/x.onnx",
+                          dir + "/junk.log"),
+      1);
   EXPECT_NE(testing::slurp(dir + "/junk.log").find("junk.safetensors"), std::string::npos)
       << testing::slurp(dir + "/junk.log");
   EXPECT_FALSE(fs::exists(dir + "/x.onnx"));
   EXPECT_EQ(testing::run_tailor("export --model " + kShared +
                                     "/weights/ssd_mobilenet_v1_0.75_quant_coco/detect.tflite"
-                                    " --to " + dir + "/x.onnx --opset 9",
+                                    " --to " +
+                                    dir + "/x.onnx --opset 9",
                                 dir + "/opset.log"),
             2);
   EXPECT_NE(testing::slurp(dir + "/opset.log").find("--opset must be in [13, 21]"),
