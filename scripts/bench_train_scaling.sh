@@ -21,8 +21,8 @@ run() {  # NAME RANKS THREADS
       --steps "$STEPS" --no-eval --threads "$threads" --output-dir "$OUT/$name" >"$log" 2>&1
   fi
   local sps allreduce
-  sps=$(grep -o '[0-9.]* s/step); checkpoint' "$log" | tail -1 | cut -d' ' -f1)
-  allreduce=$(grep -o 'gradient allreduce [0-9.]* ms/step' "$log" | tail -1 | cut -d' ' -f3)
+  sps=$(grep -o '[0-9.]* s/step); checkpoint' "$log" | tail -1 | cut -d' ' -f1 || true)
+  allreduce=$(grep -o 'gradient allreduce [0-9.]* ms/step' "$log" | tail -1 | cut -d' ' -f3 || true)
   printf '%-22s %8s s/step   allreduce %s ms/step\n' "$name" "${sps:-?}" "${allreduce:--}"
 }
 echo "config $CONFIG, $STEPS steps, $CORES cores (runs in $OUT)"
