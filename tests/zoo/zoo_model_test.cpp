@@ -36,9 +36,13 @@ std::map<std::string, CardFigure> card_top1(const std::string& card) {
   return out;
 }
 
+// The model card sits beside the zoo file it describes, as NAME.md.
+std::string model_card() {
+  return testing::slurp(fs::path(pipeline::zoo_model_path()).replace_extension(".md").string());
+}
+
 TEST(ZooModel, CardStatesTheHeldOutFigures) {
-  const std::string card =
-      testing::slurp(std::string(TAILOR_SOURCE_DIR) + "/models/zoo/ssd_mobilenet_v1_clothing.md");
+  const std::string card = model_card();
   const auto figures = card_top1(card);
   for (const char* source : {"dataturks_val:val", "myntra:test", "catalog:test"}) {
     ASSERT_EQ(figures.count(source), 1u) << "the card has no top-1 row for " << source;
@@ -65,8 +69,7 @@ TEST(ZooModel, MatchesItsCardOnDataturksAndMyntra) {
                           dir;
   ASSERT_EQ(testing::run_tailor(cmd, dir + "/eval.log"), 0) << testing::slurp(dir + "/eval.log");
   const auto metrics = nlohmann::json::parse(testing::slurp(dir + "/metrics.json"));
-  const auto figures = card_top1(
-      testing::slurp(std::string(TAILOR_SOURCE_DIR) + "/models/zoo/ssd_mobilenet_v1_clothing.md"));
+  const auto figures = card_top1(model_card());
   int checked = 0;
   for (const auto& s : metrics["sources"]) {
     // The source is named as given, "<shared>/data/myntra:test"; the card names "myntra:test".
