@@ -55,7 +55,8 @@ void run_check(const std::string& path) {
   if (image_level) {
     const auto& il = c.model.loss.image_level;
     std::cout << "  image-level loss: " << tailor::models::image_level_method_name(il.method)
-              << ", min_score " << il.min_score << ", weight " << il.weight
+              << (il.class_aware ? " (class-aware)" : "") << ", min_score " << il.min_score
+              << ", weight " << il.weight
               << (il.box_negatives ? ", other classes taught 0 at the chosen anchors" : "")
               << ", from step " << il.start_step << "\n";
   }

@@ -64,7 +64,7 @@ void setup_convert(CLI::App& data_cmd) {
   c->callback([a] {
     auto labels = load_labels(a->labels);
     data::Format from = data::parse_format(a->from[0]), to = data::parse_format(a->to[0]);
-    data::Dataset ds = data::read_dataset(from, a->from[1], {labels.get()});
+    data::Dataset ds = data::read_dataset(from, a->from[1], {labels.get(), {}, {}});
     data::write_dataset(to, a->to[1], ds, {labels.get(), !a->no_copy});
     size_t boxes = 0, image_labels = 0;
     for (const auto& ex : ds) boxes += ex.boxes.size(), image_labels += ex.has_image_label();
@@ -164,7 +164,8 @@ void setup_stats(CLI::App& data_cmd) {
   c->add_flag("--json", a->json, "Print {\"images\": N, \"boxes\": N, \"per_class\": {...}}");
   c->callback([a] {
     auto labels = load_labels(a->labels);
-    data::Dataset ds = data::read_dataset(data::parse_format(a->fmt), a->path, {labels.get()});
+    data::Dataset ds =
+        data::read_dataset(data::parse_format(a->fmt), a->path, {labels.get(), {}, {}});
     data::DatasetStats s = data::compute_stats(ds, labels.get());
     std::cout << (a->json ? data::stats_json(s) + "\n" : data::stats_text(s));
   });
@@ -188,7 +189,8 @@ void setup_check(CLI::App& data_cmd) {
               "Read image headers only (faster; misses corrupt pixel data)");
   c->callback([a] {
     auto labels = load_labels(a->labels);
-    data::Dataset ds = data::read_dataset(data::parse_format(a->fmt), a->path, {labels.get()});
+    data::Dataset ds =
+        data::read_dataset(data::parse_format(a->fmt), a->path, {labels.get(), {}, {}});
     data::CheckOptions opts;
     opts.labels = labels.get();
     opts.decode_images = !a->header_only;
@@ -206,6 +208,7 @@ void setup_autobox(CLI::App& data_cmd) {
   struct Args {
     std::string fmt, path, model, labels, out, method = "pseudo_box";
     float min_score = 0.3f;
+    bool class_aware = false;
     int threads = 0;
   };
   auto a = std::make_shared<Args>();
@@ -223,6 +226,9 @@ void setup_autobox(CLI::App& data_cmd) {
                 "pseudo_box: the labelled class's score a box needs; max_size: the foreground's")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
+  c->add_flag("--class-aware", a->class_aware,
+              "max_size: the largest box whose labelled-class score reaches --min-score (the "
+              "foreground's when none does), as model.ssd.loss.image_level.class_aware");
   c->add_option("--threads", a->threads, "CPU threads (0: one per core)");
   c->callback([a] {
     set_num_threads(a->threads);
@@ -234,8 +240,11 @@ void setup_autobox(CLI::App& data_cmd) {
     rule.min_score = a->min_score;
     if (!models::find_image_level_method(a->method, &rule.method))
       throw UsageError("--method must be pseudo_box, max_size or mil, got '" + a->method + "'");
+    if (a->class_aware && rule.method != models::ImageLevelMethod::kMaxSize)
+      throw UsageError("--class-aware applies to --method max_size only");
+    rule.class_aware = a->class_aware;
     const data::Format f = data::parse_format(a->fmt);
-    const data::Dataset ds = data::read_dataset(f, a->path, {&det.labels});
+    const data::Dataset ds = data::read_dataset(f, a->path, {&det.labels, {}, {}});
     pipeline::AutoboxOptions o;
     o.rule = rule;
     o.out_dir = a->out;

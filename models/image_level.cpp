@@ -28,6 +28,25 @@ int best_anchor(const ImagePredictions& pred, int column) {
   return best;
 }
 
+// The largest box (the first of equal areas) whose score reaches min_score: the labelled
+// class's when `label` > 0, else the foreground's (the best non-background class).
+std::optional<ImageLevelBox> largest_box(const ImagePredictions& pred, float min_score, int label) {
+  std::optional<ImageLevelBox> out;
+  float best_area = -1.f;
+  const int n = static_cast<int>(pred.boxes->size());
+  for (int a = 0; a < n; ++a) {
+    const float* p = pred.probs + size_t(a) * pred.num_columns;
+    float score = label > 0 ? p[label] : 0.f;
+    if (label == 0)
+      for (int c = 1; c < pred.num_columns; ++c) score = std::max(score, p[c]);
+    if (score < min_score) continue;
+    const BoxCorners b = clip_to_window((*pred.boxes)[a], kImage);
+    const float s = area(b);
+    if (s > best_area) best_area = s, out = ImageLevelBox{b, score, a};
+  }
+  return out;
+}
+
 }  // namespace
 
 const std::vector<ImageLevelMethodInfo>& image_level_methods() {
@@ -54,18 +73,10 @@ std::optional<ImageLevelBox> image_level_box(const ImagePredictions& pred, int l
   if (n == 0) return std::nullopt;
   ImageLevelBox out;
   if (config.method == ImageLevelMethod::kMaxSize) {
-    float best_area = -1.f;
-    for (int a = 0; a < n; ++a) {
-      const float* p = pred.probs + size_t(a) * pred.num_columns;
-      float fg = 0.f;
-      for (int c = 1; c < pred.num_columns; ++c) fg = std::max(fg, p[c]);
-      if (fg < config.min_score) continue;
-      const BoxCorners b = clip_to_window((*pred.boxes)[a], kImage);
-      const float s = area(b);
-      if (s > best_area) best_area = s, out = {b, fg, a};
+    if (config.class_aware) {
+      if (auto box = largest_box(pred, config.min_score, label)) return box;
     }
-    if (out.anchor < 0) return std::nullopt;
-    return out;
+    return largest_box(pred, config.min_score, 0);
   }
   const int a = best_anchor(pred, label);
   out = {clip_to_window((*pred.boxes)[a], kImage), pred.probs[size_t(a) * pred.num_columns + label],

@@ -15,7 +15,9 @@
 //               the matcher's matched_threshold, and the best one) are the positives.
 //   max_size    Detic's rule (Zhou et al. 2022): the largest predicted box among those whose
 //               foreground score (best non-background class) reaches min_score; its matching
-//               anchors are the positives.
+//               anchors are the positives. With class_aware, the largest box whose
+//               labelled-class score reaches min_score, and the foreground rule only when no
+//               box does.
 //   mil         multiple-instance: the one anchor scoring the labelled class highest.
 #include <optional>
 #include <string>
@@ -45,8 +47,8 @@ struct ImagePredictions {
 
 struct ImageLevelBox {
   BoxCorners box;
-  float score = 0;  // the rule's score for it: the labelled class's (pseudo_box, mil) or the
-                    // foreground's (max_size)
+  float score = 0;  // the rule's score for it: the labelled class's (pseudo_box, mil, a
+                    // class-aware max_size pick) or the foreground's (max_size)
   int anchor = -1;  // the prediction it came from
 };
 

@@ -36,6 +36,10 @@ struct ImageLevelLossConfig {
   ImageLevelMethod method = ImageLevelMethod::kPseudoBox;
   float weight = 1.f;      // scales the image-labelled examples' classification loss
   float min_score = 0.3f;  // pseudo_box: the labelled class's; max_size: the foreground's
+  // max_size only: the candidates are the boxes whose labelled-class score reaches min_score
+  // (the foreground rule when none does). On a worn photo the largest garment is often not
+  // the labelled one: a Trousers photo's largest box is the shirt above them.
+  bool class_aware = false;
   int64_t start_step = 0;  // image labels train from this global step on (a teacher warms up)
   // At the chosen anchors, also teach the other classes and background 0: the chosen box is
   // the labelled garment, and one garment has one class. Off: the labelled class's logit

@@ -129,6 +129,9 @@ models::SsdConfig parse_model_config(const YAML::Node& model, const std::string&
   image_level.require(il.min_score >= 0.f && il.min_score <= 1.f, "min_score", "must be in [0, 1]");
   image_level.read("start_step", &il.start_step);
   image_level.read("box_negatives", &il.box_negatives);
+  image_level.read("class_aware", &il.class_aware);
+  image_level.require(!il.class_aware || il.method == models::ImageLevelMethod::kMaxSize,
+                      "class_aware", "applies to method max_size only");
   image_level.require(il.start_step >= 0, "start_step", "must be >= 0");
   image_level.finish();
   loss.finish();

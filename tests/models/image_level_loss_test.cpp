@@ -102,6 +102,21 @@ TEST(ImageLevelLoss, MaxSizeTrainsTheLargestConfidentBox) {
   expect_only(g2, {{0 * 3 + 1, (sig(2) - 1) / 2}, {1 * 3 + 1, (sig(1) - 1) / 2}});
 }
 
+TEST(ImageLevelLoss, ClassAwareMaxSizeTrainsTheLargestBoxOfTheLabelledClass) {
+  // Class 1 scores: 0.88, 0.73, 0.62 and 0.27 for the whole-image anchor 3, whose foreground
+  // score (0.5) makes it the plain rule's pick at 0.5. Class-aware, the largest of anchors 0-2
+  // is anchor 1's box (area 0.275), matched by anchors 1 (IoU 1) and 0 (IoU 0.909).
+  Case c(ImageLevelMethod::kMaxSize, 0.5f);
+  c.config.loss.image_level.class_aware = true;
+  SsdLosses l;
+  expect_only(c.grad(&l), {{0 * 3 + 1, (sig(2) - 1) / 2}, {1 * 3 + 1, (sig(1) - 1) / 2}});
+  // No box reaches 0.9 in class 1: the foreground rule picks anchor 2 (class 2 at 0.95), and
+  // the label still trains only its own column there.
+  Case none(ImageLevelMethod::kMaxSize, 0.9f);
+  none.config.loss.image_level.class_aware = true;
+  expect_only(none.grad(&l), {{2 * 3 + 1, sig(0.5) - 1}});
+}
+
 TEST(ImageLevelLoss, WeightScalesAndAWarmingUpRowGivesNothing) {
   Case c(ImageLevelMethod::kMil);
   c.config.loss.image_level.weight = 2.5f;

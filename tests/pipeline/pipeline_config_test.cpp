@@ -289,7 +289,13 @@ TEST(PipelineConfig, SourceWeightsAndImageLevelLoss) {
   EXPECT_EQ(il.weight, 2.f);
   EXPECT_FLOAT_EQ(il.min_score, 0.4f);
   EXPECT_EQ(il.start_step, 50);
+  EXPECT_FALSE(il.class_aware);
   std::string bad = yaml;
+  bad.replace(bad.find("method: max_size"), 16, "method: mil, class_aware: true");
+  EXPECT_NE(error_of(bad).find("image_level.class_aware applies to method max_size only"),
+            std::string::npos)
+      << error_of(bad);
+  bad = yaml;
   bad.replace(bad.find("weight: 0.5"), 11, "weight: 0");
   EXPECT_NE(error_of(bad).find("weight must be in (0, 100]"), std::string::npos) << error_of(bad);
   bad = yaml;
