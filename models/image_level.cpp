@@ -36,8 +36,10 @@ std::optional<ImageLevelBox> largest_box(const ImagePredictions& pred, float min
   const int n = static_cast<int>(pred.boxes->size());
   for (int a = 0; a < n; ++a) {
     const float* p = pred.probs + size_t(a) * pred.num_columns;
-    float score = label > 0 ? p[label] : 0.f;
-    if (label == 0)
+    float score = 0.f;
+    if (label > 0)
+      score = p[label];
+    else
       for (int c = 1; c < pred.num_columns; ++c) score = std::max(score, p[c]);
     if (score < min_score) continue;
     const BoxCorners b = clip_to_window((*pred.boxes)[a], kImage);
