@@ -11,35 +11,79 @@
 
 namespace tailor::models {
 
-std::vector<Detection> multiclass_nms(const std::vector<BoxCorners>& boxes,
-                                      const std::vector<float>& scores, int num_classes,
-                                      const PostProcessConfig& config) {
+namespace {
+
+void check_scores(const std::vector<BoxCorners>& boxes, const std::vector<float>& scores,
+                  int num_classes) {
   TAILOR_CHECK(scores.size() == boxes.size() * size_t(num_classes), UserError,
                "multiclass_nms: ", scores.size(), " scores for ", boxes.size(), " boxes and ",
                num_classes, " classes");
+}
+
+// One class's NMS over the boxes whose score passes the threshold and reaches `floor`, clipped
+// to the window (filter_greater_than, then clip_to_window, which drops boxes left with no
+// area), appended to `out`.
+void class_nms(const std::vector<BoxCorners>& boxes, const std::vector<float>& scores,
+               int num_classes, int c, float floor, const PostProcessConfig& config,
+               std::vector<Detection>& out) {
   const BoxCorners window{0.f, 0.f, 1.f, 1.f};
-  std::vector<Detection> all;
-  for (int c = 0; c < num_classes; ++c) {
-    // filter_greater_than, then clip_to_window, which drops boxes left with zero area.
-    std::vector<BoxCorners> cand_boxes;
-    std::vector<float> cand_scores;
-    for (size_t a = 0; a < boxes.size(); ++a) {
-      const float s = scores[a * num_classes + c];
-      if (!(s > config.score_threshold)) continue;
-      const BoxCorners b = clip_to_window(boxes[a], window);
-      if (!(area(b) > 0.f)) continue;
-      cand_boxes.push_back(b);
-      cand_scores.push_back(s);
-    }
-    const int max_size = std::min<int>(config.max_detections_per_class, cand_boxes.size());
-    for (int i : non_max_suppression(cand_boxes, cand_scores, max_size, config.iou_threshold)) {
-      const BoxCorners& b = cand_boxes[i];
-      all.push_back({c + 1, cand_scores[i], b.ymin, b.xmin, b.ymax, b.xmax});
-    }
+  std::vector<BoxCorners> cand_boxes;
+  std::vector<float> cand_scores;
+  for (size_t a = 0; a < boxes.size(); ++a) {
+    const float s = scores[a * num_classes + c];
+    if (!(s > config.score_threshold) || s < floor) continue;
+    const BoxCorners b = clip_to_window(boxes[a], window);
+    if (!(area(b) > 0.f)) continue;
+    cand_boxes.push_back(b);
+    cand_scores.push_back(s);
   }
-  // tf.nn.top_k order: by score, ties keep their (class, NMS) order.
-  std::stable_sort(all.begin(), all.end(),
+  const int max_size = std::min<int>(config.max_detections_per_class, cand_boxes.size());
+  for (int i : non_max_suppression(cand_boxes, cand_scores, max_size, config.iou_threshold)) {
+    const BoxCorners& b = cand_boxes[i];
+    out.push_back({c + 1, cand_scores[i], b.ymin, b.xmin, b.ymax, b.xmax});
+  }
+}
+
+// tf.nn.top_k order: by score, ties keep their (class, NMS) order.
+void sort_by_score(std::vector<Detection>& d) {
+  std::stable_sort(d.begin(), d.end(),
                    [](const Detection& a, const Detection& b) { return a.score > b.score; });
+}
+
+}  // namespace
+
+// The classes run in order with the best max_total_detections so far kept sorted. Once that
+// many are kept, a box scoring below the last of them can never be output: it would rank after
+// all of them (and every box of its class after it scores lower still, so leaving it out of
+// the class's NMS changes nothing that could be output). With a trained model's scores, most
+// classes then bring a handful of candidates instead of every anchor.
+std::vector<Detection> multiclass_nms(const std::vector<BoxCorners>& boxes,
+                                      const std::vector<float>& scores, int num_classes,
+                                      const PostProcessConfig& config) {
+  check_scores(boxes, scores, num_classes);
+  const size_t keep = static_cast<size_t>(std::max(config.max_total_detections, 0));
+  std::vector<Detection> best;
+  if (keep == 0) return best;
+  for (int c = 0; c < num_classes; ++c) {
+    const float floor = best.size() >= keep ? best[keep - 1].score : -INFINITY;
+    const size_t before = best.size();
+    class_nms(boxes, scores, num_classes, c, floor, config, best);
+    if (best.size() == before) continue;
+    // Earlier classes first among equal scores, as one stable sort of everything would have.
+    sort_by_score(best);
+    if (best.size() > keep) best.resize(keep);
+  }
+  return best;
+}
+
+std::vector<Detection> multiclass_nms_ref(const std::vector<BoxCorners>& boxes,
+                                          const std::vector<float>& scores, int num_classes,
+                                          const PostProcessConfig& config) {
+  check_scores(boxes, scores, num_classes);
+  std::vector<Detection> all;
+  for (int c = 0; c < num_classes; ++c)
+    class_nms(boxes, scores, num_classes, c, -INFINITY, config, all);
+  sort_by_score(all);
   if (static_cast<int>(all.size()) > config.max_total_detections)
     all.resize(std::max(config.max_total_detections, 0));
   return all;

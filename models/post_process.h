@@ -22,6 +22,12 @@ std::vector<Detection> multiclass_nms(const std::vector<BoxCorners>& boxes,
                                       const std::vector<float>& scores, int num_classes,
                                       const PostProcessConfig& config);
 
+// The same without its pruning (every class's NMS over every box): the yardstick it is
+// tested against.
+std::vector<Detection> multiclass_nms_ref(const std::vector<BoxCorners>& boxes,
+                                          const std::vector<float>& scores, int num_classes,
+                                          const PostProcessConfig& config);
+
 // Whole batch, from the model's output. Runs without autograd.
 std::vector<std::vector<Detection>> detect(const SsdOutput& output,
                                            const std::vector<BoxCorners>& anchors,

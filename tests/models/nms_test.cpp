@@ -152,6 +152,40 @@ TEST(MulticlassNms, PerClassNmsClipSortAndCap) {
   EXPECT_FLOAT_EQ(d[1].score, 0.7f);
 }
 
+// The pruned multiclass NMS (a box below the best max_total_detections so far is never
+// looked at) against every class's NMS over every box, on random boxes with tied scores.
+TEST(MulticlassNms, PruningMatchesTheFullScan) {
+  std::mt19937 rng(9);
+  std::uniform_real_distribution<float> u(-0.1f, 1.1f);
+  std::uniform_int_distribution<int> level(0, 40);
+  const int num_boxes = 400, classes = 12;
+  std::vector<BoxCorners> boxes;
+  for (int i = 0; i < num_boxes; ++i) {
+    const float y = u(rng), x = u(rng);
+    boxes.push_back({y, x, y + 0.3f * u(rng), x + 0.3f * u(rng)});
+  }
+  std::vector<float> scores(size_t(num_boxes) * classes);
+  for (float& v : scores) v = float(level(rng)) / 40.f;  // many ties, some zeros
+  for (int total : {1, 7, 100, 5000})
+    for (int per_class : {1, 5, 100})
+      for (float iou : {0.3f, 0.6f, 1.f}) {
+        PostProcessConfig c;
+        c.score_threshold = 0.01f;
+        c.iou_threshold = iou;
+        c.max_detections_per_class = per_class;
+        c.max_total_detections = total;
+        const std::vector<Detection> got = multiclass_nms(boxes, scores, classes, c);
+        const std::vector<Detection> want = multiclass_nms_ref(boxes, scores, classes, c);
+        ASSERT_EQ(got.size(), want.size()) << total << " " << per_class << " " << iou;
+        for (size_t i = 0; i < got.size(); ++i) {
+          EXPECT_EQ(got[i].class_id, want[i].class_id) << i;
+          EXPECT_EQ(got[i].score, want[i].score) << i;
+          EXPECT_EQ(got[i].ymin, want[i].ymin) << i;
+          EXPECT_EQ(got[i].xmax, want[i].xmax) << i;
+        }
+      }
+}
+
 TEST(MulticlassNms, DropsBoxesOutsideTheImage) {
   PostProcessConfig c;
   auto d = multiclass_nms({{1.2f, 0.f, 1.5f, 1.f}}, {0.9f}, 1, c);
