@@ -61,8 +61,8 @@ std::vector<ModelBenchRow> time_tailor(const ModelBenchOptions& options,
   Allocator& alloc = allocator_for(device);
   out << std::right << std::setw(6) << "batch" << std::setw(12) << "train_ms" << std::setw(10)
       << "img/s" << std::setw(12) << "train_MB" << std::setw(12) << "infer_ms" << std::setw(10)
-      << "img/s" << std::setw(12) << "forward_ms" << std::setw(12) << "infer_MB" << std::setw(10)
-      << "loss"
+      << "img/s" << std::setw(12) << "forward_ms" << std::setw(12) << "layerwise" << std::setw(12)
+      << "infer_MB" << std::setw(10) << "loss"
       << "\n";
   std::vector<ModelBenchRow> rows;
   for (int batch : options.batches) {
@@ -119,20 +119,37 @@ std::vector<ModelBenchRow> time_tailor(const ModelBenchOptions& options,
       row.infer_ms = inf.median_ms;
       row.infer_reps = inf.reps;
       row.infer_images_per_s = 1e3 * batch / inf.median_ms;
-      // The copy to the host also waits for a GPU.
-      row.forward_ms = time_runs([&] { forward().class_logits.to(Device::cpu()); },
-                                 {1, options.infer_iters, options.infer_iters, 0})
-                           .median_ms;
+      // The copy to the host also waits for a GPU. On the CPU the fused and the layer-by-layer
+      // forwards alternate, so that a drifting machine shifts both alike.
+      if (!fast) {
+        row.forward_ms = time_runs([&] { forward().class_logits.to(Device::cpu()); },
+                                   {1, options.infer_iters, options.infer_iters, 0})
+                             .median_ms;
+      } else {
+        models::SsdInference layerwise(model, {/*fuse_depthwise_pointwise=*/false});
+        layerwise.run(host_images.data<float>(), batch);
+        std::vector<double> fused_ms, layerwise_ms;
+        for (int i = 0; i < options.infer_iters; ++i) {
+          fused_ms.push_back(time_runs([&] { forward(); }, {i == 0, 1, 1, 0}).median_ms);
+          layerwise_ms.push_back(
+              time_runs([&] { layerwise.run(host_images.data<float>(), batch); }, {0, 1, 1, 0})
+                  .median_ms);
+        }
+        row.forward_ms = median_of(fused_ms).median_ms;
+        row.layerwise_forward_ms = median_of(layerwise_ms).median_ms;
+      }
     }
     out << std::fixed << std::setw(6) << batch << std::setprecision(1) << std::setw(12)
         << row.train_step_ms << std::setw(10) << row.train_images_per_s << std::setw(12)
         << row.train_peak_mb << std::setw(12) << row.infer_ms << std::setw(10)
         << row.infer_images_per_s << std::setw(12) << row.forward_ms << std::setw(12)
-        << row.infer_peak_mb << std::setprecision(3) << std::setw(10) << row.loss
-        << std::defaultfloat << "\n"
+        << row.layerwise_forward_ms << std::setw(12) << row.infer_peak_mb << std::setprecision(3)
+        << std::setw(10) << row.loss << std::defaultfloat << "\n"
         << std::flush;
     rows.push_back(row);
   }
+  out << "layerwise: forward_ms without fusing each depthwise convolution with its pointwise "
+         "one (timed alternately with it)\n";
   out << "MB: the allocator's peak of live tensor bytes during the timed runs (parameters, "
          "optimizer slots, activations; inference: plus the planned arena)\n";
   return rows;
@@ -273,6 +290,7 @@ nlohmann::json rows_json(const std::vector<ModelBenchRow>& rows) {
                  {"infer_ms", r.infer_ms},
                  {"infer_images_per_s", r.infer_images_per_s},
                  {"infer_forward_ms", r.forward_ms},
+                 {"infer_layerwise_forward_ms", r.layerwise_forward_ms},
                  {"infer_peak_mb", r.infer_peak_mb},
                  {"train_reps", r.train_reps},
                  {"infer_reps", r.infer_reps},

@@ -8,6 +8,7 @@
 #include "engine/autograd.h"
 #include "kernels/cpu/conv2d.h"
 #include "kernels/cpu/depthwise_conv.h"
+#include "kernels/cpu/depthwise_pointwise.h"
 #include "runtime/error.h"
 
 namespace tailor::models {
@@ -66,8 +67,8 @@ FoldedSsd fold_batch_norm(const SsdModel& model) {
   return f;
 }
 
-SsdInference::SsdInference(const SsdModel& model)
-    : folded_(fold_batch_norm(model)), anchors_(model.anchor_boxes()) {
+SsdInference::SsdInference(const SsdModel& model, InferenceOptions options)
+    : folded_(fold_batch_norm(model)), options_(options), anchors_(model.anchor_boxes()) {
   const auto& layers = folded_.layers;
   packed_.resize(layers.size());
   pair_bias_.resize(layers.size());
@@ -106,25 +107,48 @@ void SsdInference::plan_for(int64_t n) {
   p.n = n;
   const auto& layers = folded_.layers;
   const int L = static_cast<int>(layers.size());
-  // The last step that reads each layer's output.
-  std::vector<int> last_use(L, -1);
+  auto geometry_of = [&](const LayerSpec& l) {
+    return kernels::make_conv_geometry(n, l.in_height, l.in_width, l.in_channels, l.kernel,
+                                       l.kernel, l.out_channels, l.stride, kernels::Padding::Same);
+  };
+  // Pointwise layer -> the depthwise layer fused into it: the depthwise output's only reader.
+  std::vector<int> fused_depthwise(L, -1);
+  std::vector<int> readers(L, 0);
   for (int i = 0; i < L; ++i)
-    if (layers[i].spec.input >= 0) last_use[layers[i].spec.input] = i;
+    if (layers[i].spec.input >= 0) ++readers[layers[i].spec.input];
+  for (int i = 0; options_.fuse_depthwise_pointwise && i + 1 < L; ++i) {
+    const LayerSpec &dw = layers[i].spec, &pw = layers[i + 1].spec;
+    if (dw.kind == LayerKind::Depthwise && pw.kind == LayerKind::Conv && pw.kernel == 1 &&
+        pw.stride == 1 && pw.input == i && readers[i] == 1 &&
+        kernels::cpu::depthwise_pointwise_pays(geometry_of(dw), pw.out_channels))
+      fused_depthwise[i + 1] = i;
+  }
+  // The last step that reads each layer's output (a fused pair reads the depthwise's input).
+  std::vector<int> last_use(L, -1);
+  for (int i = 0; i < L; ++i) {
+    const int at = i + 1 < L && fused_depthwise[i + 1] == i ? i + 1 : i;
+    if (layers[i].spec.input >= 0) last_use[layers[i].spec.input] = at;
+  }
   std::vector<int64_t> sizes;  // per buffer: the most floats it must hold
   std::vector<int> buffer_of(L, -1);
   std::vector<int> free_buffers;
   int64_t col_floats = 0;
   for (int i = 0; i < L; ++i) {
     const LayerSpec& l = layers[i].spec;
-    if (is_box_predictor(l)) continue;  // runs with its class predictor
+    if (is_box_predictor(l)) continue;                       // runs with its class predictor
+    if (i + 1 < L && fused_depthwise[i + 1] == i) continue;  // runs with its pointwise
     Step s;
     s.layer = i;
     s.box_layer = pair_of_[i];
-    s.geometry =
-        kernels::make_conv_geometry(n, l.in_height, l.in_width, l.in_channels, l.kernel, l.kernel,
-                                    l.out_channels, l.stride, kernels::Padding::Same);
+    s.geometry = geometry_of(l);
     if (s.box_layer >= 0) s.geometry.out_c += layers[s.box_layer].spec.out_channels;
-    s.input = l.input >= 0 ? buffer_of[l.input] : -1;
+    int reads = l.input;
+    if (fused_depthwise[i] >= 0) {
+      s.depthwise_layer = fused_depthwise[i];
+      s.depthwise_geometry = geometry_of(layers[s.depthwise_layer].spec);
+      reads = layers[s.depthwise_layer].spec.input;
+    }
+    s.input = reads >= 0 ? buffer_of[reads] : -1;
     if (l.kind == LayerKind::Conv)
       col_floats = std::max(col_floats, kernels::cpu::conv2d_col_floats(s.geometry));
     // Buffers whose last reader ran before this step are free again.
@@ -167,6 +191,12 @@ int64_t SsdInference::planned_floats(int64_t n) {
   return static_cast<int64_t>(plan_.arena.size());
 }
 
+int SsdInference::fused_pairs(int64_t n) {
+  plan_for(n);
+  return static_cast<int>(std::count_if(plan_.steps.begin(), plan_.steps.end(),
+                                        [](const Step& s) { return s.depthwise_layer >= 0; }));
+}
+
 SsdOutput SsdInference::run(const Tensor& images) {
   TAILOR_CHECK(images.dim() == 4 && images.size(1) == config().image_height &&
                    images.size(2) == config().image_width && images.size(3) == 3 &&
@@ -190,7 +220,12 @@ SsdOutput SsdInference::run(const float* images, int64_t n) {
     const float* x = s.input < 0 ? images : arena + plan_.offsets[s.input];
     float* y = arena + plan_.offsets[s.output];
     const kernels::ConvGeometry& g = s.geometry;
-    if (fl.spec.kind == LayerKind::Depthwise) {
+    if (s.depthwise_layer >= 0) {
+      const FoldedLayer& dw = folded_.layers[s.depthwise_layer];
+      kc::depthwise_pointwise_forward(s.depthwise_geometry, x, dw.weights.data(),
+                                      {dw.bias.data(), dw.relu6}, packed_[s.layer],
+                                      {fl.bias.data(), fl.relu6}, y);
+    } else if (fl.spec.kind == LayerKind::Depthwise) {
       kc::depthwise_conv2d_forward(g, x, fl.weights.data(), y, {fl.bias.data(), fl.relu6});
     } else if (fl.spec.kind == LayerKind::Conv) {
       kc::conv2d_forward_packed(g, x, packed_[s.layer], y, {fl.bias.data(), fl.relu6},

@@ -5,6 +5,8 @@
 //     the ONNX export writes);
 //   - bias + ReLU6 fused into the epilogues of the depthwise and GEMM kernels, the GEMM
 //     weights packed once, the box and class predictors of a feature map run as one GEMM;
+//   - each depthwise convolution with large maps fused with the pointwise one after it, so
+//     that its output stays in cache (kernels/cpu/depthwise_pointwise.h);
 //   - the activations planned once per input shape: buffers reused by liveness in one arena,
 //     so running an image allocates nothing;
 //   - no tensors, no autograd.
@@ -38,9 +40,14 @@ struct FoldedSsd {
 // statistics, i.e. not in inference mode, is fine: inference uses the moving statistics).
 FoldedSsd fold_batch_norm(const SsdModel& model);
 
+struct InferenceOptions {
+  // Off: every layer runs on its own (the bench's comparison; the same bits either way).
+  bool fuse_depthwise_pointwise = true;
+};
+
 class SsdInference {
  public:
-  explicit SsdInference(const SsdModel& model);
+  explicit SsdInference(const SsdModel& model, InferenceOptions options = {});
 
   const SsdConfig& config() const { return folded_.config; }
   const std::vector<BoxCorners>& anchor_boxes() const { return anchors_; }
@@ -53,6 +60,8 @@ class SsdInference {
 
   // Floats the plan for `n` images holds (activations and scratch), for the bench.
   int64_t planned_floats(int64_t n);
+  // Depthwise + pointwise pairs the plan for `n` images runs fused.
+  int fused_pairs(int64_t n);
 
  private:
   struct Step {
@@ -60,6 +69,8 @@ class SsdInference {
     kernels::ConvGeometry geometry;
     int input = -1, output = -1;  // plan buffers; -1 input: the images
     int box_layer = -1;           // a predictor pair: the box predictor's layer
+    int depthwise_layer = -1;     // a fused pair: the depthwise layer that feeds this pointwise
+    kernels::ConvGeometry depthwise_geometry;
   };
   struct Plan {
     int64_t n = 0;
@@ -71,6 +82,7 @@ class SsdInference {
   void plan_for(int64_t n);
 
   FoldedSsd folded_;
+  InferenceOptions options_;
   std::vector<BoxCorners> anchors_;
   std::vector<kernels::cpu::PackedMatrix> packed_;  // per layer: GEMM weights (empty: depthwise)
   std::vector<std::vector<float>> pair_bias_;       // per class predictor: box then class biases

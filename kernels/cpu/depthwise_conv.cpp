@@ -116,23 +116,24 @@ int64_t row_grain(int64_t row_elems) {
 constexpr int64_t kFilterBlocks = 16;
 
 using ForwardFn = void (*)(const ConvGeometry&, const float*, const float*, float*, int64_t,
-                           int64_t, const Epilogue*);
+                           int64_t, const Epilogue*, int64_t);
+
+ForwardFn forward_fn() {
+  switch (kernel_simd_level()) {
+    case SimdLevel::Avx512:
+      return simd::avx512::forward_rows;
+    case SimdLevel::Avx2:
+      return simd::avx2::forward_rows;
+    default:
+      return simd::scalar::forward_rows;
+  }
+}
 
 void depthwise_forward_impl(const ConvGeometry& g, const float* x, const float* w, float* y,
                             const Epilogue* ep) {
-  ForwardFn fn;
-  switch (kernel_simd_level()) {
-    case SimdLevel::Avx512:
-      fn = simd::avx512::forward_rows;
-      break;
-    case SimdLevel::Avx2:
-      fn = simd::avx2::forward_rows;
-      break;
-    default:
-      fn = simd::scalar::forward_rows;
-  }
+  const ForwardFn fn = forward_fn();
   parallel_for(0, g.batch * g.out_h, row_grain(g.out_w * g.in_c),
-               [&](int64_t r0, int64_t r1) { fn(g, x, w, y, r0, r1, ep); });
+               [&](int64_t r0, int64_t r1) { fn(g, x, w, y, r0, r1, ep, 0); });
 }
 
 }  // namespace
@@ -144,6 +145,11 @@ void depthwise_conv2d_forward(const ConvGeometry& g, const float* x, const float
 void depthwise_conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float* y,
                               const Epilogue& ep) {
   depthwise_forward_impl(g, x, w, y, &ep);
+}
+
+void depthwise_conv2d_forward_rows(const ConvGeometry& g, const float* x, const float* w,
+                                   float* band, int64_t r0, int64_t r1, const Epilogue& ep) {
+  forward_fn()(g, x, w, band, r0, r1, &ep, r0);
 }
 
 void depthwise_conv2d_backward_input(const ConvGeometry& g, const float* dy, const float* w,

@@ -12,6 +12,10 @@ void depthwise_conv2d_forward(const ConvGeometry& g, const float* x, const float
 // The same, each output row finished by the epilogue while it is in cache (inference).
 void depthwise_conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float* y,
                               const Epilogue& ep);
+// Output rows [r0, r1) (row r = n * out_h + oh) on the calling thread, row r0 stored at `band`:
+// for a caller that consumes a band of rows while it is in cache (depthwise_pointwise.h).
+void depthwise_conv2d_forward_rows(const ConvGeometry& g, const float* x, const float* w,
+                                   float* band, int64_t r0, int64_t r1, const Epilogue& ep);
 void depthwise_conv2d_backward_input(const ConvGeometry& g, const float* dy, const float* w,
                                      float* dx);
 void depthwise_conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* dy,

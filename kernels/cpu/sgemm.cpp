@@ -59,6 +59,23 @@ constexpr int64_t kKC = 256, kMC = 64, kNC = 512;
 }  // namespace simd
 
 namespace {
+// One ISA's whole (threaded) product and its serial block loop: the same signatures per ISA.
+struct GemmFns {
+  decltype(&simd::scalar::gemm) whole;
+  decltype(&simd::scalar::gemm_block) block;
+};
+
+GemmFns gemm_fns() {
+  switch (kernel_simd_level()) {
+    case SimdLevel::Avx512:
+      return {simd::avx512::gemm, simd::avx512::gemm_block};
+    case SimdLevel::Avx2:
+      return {simd::avx2::gemm, simd::avx2::gemm_block};
+    default:
+      return {simd::scalar::gemm, simd::scalar::gemm_block};
+  }
+}
+
 // C = beta * C, the whole answer when alpha == 0 or K == 0.
 void scale_c(int64_t M, int64_t N, float beta, float* C, int64_t ldc) {
   parallel_for(0, M, 64, [&](int64_t i0, int64_t i1) {
@@ -72,14 +89,8 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
            int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
   if (M <= 0 || N <= 0) return;
   if (K <= 0 || alpha == 0.f) return scale_c(M, N, beta, C, ldc);
-  switch (kernel_simd_level()) {
-    case SimdLevel::Avx512:
-      return simd::avx512::gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-    case SimdLevel::Avx2:
-      return simd::avx2::gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-    default:
-      return simd::scalar::gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-  }
+  gemm_fns().whole(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, nullptr,
+                   nullptr);
 }
 
 PackedMatrix::PackedMatrix(bool trans_b, int64_t K, int64_t N, const float* B, int64_t ldb)
@@ -100,23 +111,29 @@ PackedMatrix::PackedMatrix(bool trans_b, int64_t K, int64_t N, const float* B, i
   }
 }
 
-void sgemm_packed(int64_t M, const float* A, int64_t lda, const PackedMatrix& B, float* C,
-                  int64_t ldc, const Epilogue& ep) {
+namespace {
+void packed_product(bool serial, int64_t M, const float* A, int64_t lda, const PackedMatrix& B,
+                    float* C, int64_t ldc, const Epilogue& ep) {
   const int64_t N = B.cols(), K = B.rows();
   if (M <= 0 || N <= 0 || K <= 0) return;
   TAILOR_CHECK(B.level() == static_cast<int>(kernel_simd_level()), ShapeError,
                "sgemm_packed: the matrix was packed for another SIMD level");
-  switch (kernel_simd_level()) {
-    case SimdLevel::Avx512:
-      return simd::avx512::gemm(false, false, M, N, K, 1.f, A, lda, nullptr, N, 0.f, C, ldc,
-                                B.data(), &ep);
-    case SimdLevel::Avx2:
-      return simd::avx2::gemm(false, false, M, N, K, 1.f, A, lda, nullptr, N, 0.f, C, ldc, B.data(),
-                              &ep);
-    default:
-      return simd::scalar::gemm(false, false, M, N, K, 1.f, A, lda, nullptr, N, 0.f, C, ldc,
-                                B.data(), &ep);
-  }
+  const GemmFns fns = gemm_fns();
+  if (serial)
+    fns.block(false, false, 0, M, 0, N, K, 1.f, A, lda, nullptr, N, 0.f, C, ldc, B.data(), &ep, N);
+  else
+    fns.whole(false, false, M, N, K, 1.f, A, lda, nullptr, N, 0.f, C, ldc, B.data(), &ep);
+}
+}  // namespace
+
+void sgemm_packed(int64_t M, const float* A, int64_t lda, const PackedMatrix& B, float* C,
+                  int64_t ldc, const Epilogue& ep) {
+  packed_product(false, M, A, lda, B, C, ldc, ep);
+}
+
+void sgemm_packed_serial(int64_t M, const float* A, int64_t lda, const PackedMatrix& B, float* C,
+                         int64_t ldc, const Epilogue& ep) {
+  packed_product(true, M, A, lda, B, C, ldc, ep);
 }
 
 }  // namespace tailor::kernels::cpu

@@ -35,6 +35,10 @@ class PackedMatrix {
 void sgemm_packed(int64_t M, const float* A, int64_t lda, const PackedMatrix& B, float* C,
                   int64_t ldc, const Epilogue& ep = {});
 
+// The same on the calling thread only, for a caller that is already parallel (over row bands).
+void sgemm_packed_serial(int64_t M, const float* A, int64_t lda, const PackedMatrix& B, float* C,
+                         int64_t ldc, const Epilogue& ep = {});
+
 void sgemm_ref(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
                const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
                int64_t ldc);

@@ -9,6 +9,7 @@
 
 #include "engine/autograd.h"
 #include "kernels/cpu/depthwise_conv.h"
+#include "kernels/cpu/depthwise_pointwise.h"
 #include "kernels/cpu/sgemm.h"
 
 namespace tailor::models {
@@ -86,6 +87,13 @@ TEST_P(SsdInferenceMatchesForward, WithinFloatRounding) {
   // A second run reuses the plan and gives the same bits.
   const SsdOutput again = inference.run(images);
   EXPECT_EQ(again.class_logits.to_vector(), got.class_logits.to_vector());
+  // Every layer on its own gives the same bits as the fused depthwise + pointwise pairs.
+  EXPECT_GT(inference.fused_pairs(s.batch), 0);
+  SsdInference unfused(model, {/*fuse_depthwise_pointwise=*/false});
+  EXPECT_EQ(unfused.fused_pairs(s.batch), 0);
+  const SsdOutput layer_by_layer = unfused.run(images);
+  EXPECT_EQ(layer_by_layer.class_logits.to_vector(), got.class_logits.to_vector());
+  EXPECT_EQ(layer_by_layer.box_encodings.to_vector(), got.box_encodings.to_vector());
 }
 
 INSTANTIATE_TEST_SUITE_P(MobileNetShapes, SsdInferenceMatchesForward,
@@ -123,6 +131,41 @@ TEST(FusedEpilogues, MatchTheUnfusedKernelsBitForBit) {
     y0[i] = std::min(std::max(y0[i] + cb[i % 37], 0.f), 6.f);
   kc::depthwise_conv2d_forward(g, x.data(), w.data(), y1.data(), {cb.data(), true});
   EXPECT_EQ(y1, y0);
+}
+
+// The fused depthwise + pointwise kernel against the two kernels run one after the other, on
+// shapes with a partial vector of channels, stride 2, several images per band or several bands
+// per image, a partial last band and more than one K slice of the pointwise GEMM.
+TEST(FusedDepthwisePointwise, MatchesTheTwoKernelsBitForBit) {
+  namespace kc = kernels::cpu;
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> u(-2.f, 2.f);
+  auto random = [&](size_t n) {
+    std::vector<float> v(n);
+    for (float& x : v) x = u(rng);
+    return v;
+  };
+  struct Case {
+    int64_t n, h, w, c, stride, out_c;
+  };
+  for (const Case& t : {Case{2, 19, 17, 37, 2, 45}, Case{1, 150, 150, 32, 1, 64},
+                        Case{3, 10, 10, 300, 1, 33}, Case{2, 38, 38, 128, 2, 256}}) {
+    SCOPED_TRACE(::testing::Message() << t.n << "x" << t.h << "x" << t.w << "x" << t.c << " s"
+                                      << t.stride << " -> " << t.out_c);
+    const auto g = kernels::make_conv_geometry(t.n, t.h, t.w, t.c, 3, 3, t.c, t.stride,
+                                               kernels::Padding::Same);
+    const std::vector<float> x = random(g.input_numel()), w = random(9 * t.c);
+    const std::vector<float> dw_bias = random(t.c), pw = random(t.c * t.out_c),
+                             pw_bias = random(t.out_c);
+    const kc::PackedMatrix packed(false, t.c, t.out_c, pw.data(), t.out_c);
+    const int64_t pixels = g.batch * g.out_h * g.out_w;
+    std::vector<float> mid(g.output_numel()), want(pixels * t.out_c), got(pixels * t.out_c);
+    kc::depthwise_conv2d_forward(g, x.data(), w.data(), mid.data(), {dw_bias.data(), true});
+    kc::sgemm_packed(pixels, mid.data(), t.c, packed, want.data(), t.out_c, {pw_bias.data(), true});
+    kc::depthwise_pointwise_forward(g, x.data(), w.data(), {dw_bias.data(), true}, packed,
+                                    {pw_bias.data(), true}, got.data());
+    EXPECT_EQ(got, want);
+  }
 }
 
 }  // namespace
