@@ -103,15 +103,18 @@ INSTANTIATE_TEST_SUITE_P(MobileNetShapes, SsdInferenceMatchesForward,
                                            Shape{0.75f, 400, 300, 9, 3},  // the clothing tagger
                                            Shape{0.25f, 64, 64, 9, 2}));  // the tests' tiny model
 
+// n floats uniform in [-range, range), drawn from rng.
+std::vector<float> uniform_floats(std::mt19937& rng, size_t n, float range) {
+  std::uniform_real_distribution<float> u(-range, range);
+  std::vector<float> v(n);
+  for (float& x : v) x = u(rng);
+  return v;
+}
+
 TEST(FusedEpilogues, MatchTheUnfusedKernelsBitForBit) {
   namespace kc = kernels::cpu;
   std::mt19937 rng(3);
-  std::uniform_real_distribution<float> u(-4.f, 4.f);
-  auto random = [&](size_t n) {
-    std::vector<float> v(n);
-    for (float& x : v) x = u(rng);
-    return v;
-  };
+  auto random = [&](size_t n) { return uniform_floats(rng, n, 4.f); };
   // A GEMM with a partial last tile and more than one K slice.
   const int64_t M = 301, N = 45, K = 300;
   const std::vector<float> a = random(M * K), b = random(K * N), bias = random(N);
@@ -139,12 +142,7 @@ TEST(FusedEpilogues, MatchTheUnfusedKernelsBitForBit) {
 TEST(FusedDepthwisePointwise, MatchesTheTwoKernelsBitForBit) {
   namespace kc = kernels::cpu;
   std::mt19937 rng(5);
-  std::uniform_real_distribution<float> u(-2.f, 2.f);
-  auto random = [&](size_t n) {
-    std::vector<float> v(n);
-    for (float& x : v) x = u(rng);
-    return v;
-  };
+  auto random = [&](size_t n) { return uniform_floats(rng, n, 2.f); };
   struct Case {
     int64_t n, h, w, c, stride, out_c;
   };
