@@ -123,10 +123,11 @@ void SsdInference::plan_for(int64_t n) {
         kernels::cpu::depthwise_pointwise_pays(geometry_of(dw), pw.out_channels))
       fused_depthwise[i + 1] = i;
   }
+  auto runs_with_next = [&](int i) { return i + 1 < L && fused_depthwise[i + 1] == i; };
   // The last step that reads each layer's output (a fused pair reads the depthwise's input).
   std::vector<int> last_use(L, -1);
   for (int i = 0; i < L; ++i) {
-    const int at = i + 1 < L && fused_depthwise[i + 1] == i ? i + 1 : i;
+    const int at = runs_with_next(i) ? i + 1 : i;
     if (layers[i].spec.input >= 0) last_use[layers[i].spec.input] = at;
   }
   std::vector<int64_t> sizes;  // per buffer: the most floats it must hold
@@ -135,8 +136,8 @@ void SsdInference::plan_for(int64_t n) {
   int64_t col_floats = 0;
   for (int i = 0; i < L; ++i) {
     const LayerSpec& l = layers[i].spec;
-    if (is_box_predictor(l)) continue;                       // runs with its class predictor
-    if (i + 1 < L && fused_depthwise[i + 1] == i) continue;  // runs with its pointwise
+    if (is_box_predictor(l)) continue;  // runs with its class predictor
+    if (runs_with_next(i)) continue;    // runs with its pointwise
     Step s;
     s.layer = i;
     s.box_layer = pair_of_[i];
