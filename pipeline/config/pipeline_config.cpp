@@ -83,10 +83,12 @@ InputConfig parse_input(YamlSection s, const std::string& base_dir) {
       m.read("weight", &src.weight);
       m.require(src.weight > 0 && src.weight <= 100, "weight",
                 "must be in (0, 100]: the source's sampling ratio");
+      m.read_list("exclude_classes", &src.exclude_classes);
       m.finish();
     } else {
-      s.fail_at(e,
-                key + " must be a path string or a mapping {path, splits, format, name, weight}");
+      s.fail_at(e, key +
+                       " must be a path string or a mapping {path, splits, format, name, weight, "
+                       "exclude_classes}");
     }
     for (const auto& sp : src.splits)
       if (sp.empty() || sp.find('/') != std::string::npos)

@@ -13,9 +13,10 @@
 //     (e.g. "../shared/data/ccp:train", "../shared/data/ccp:train,val"). The suffix after the
 //     last ':' counts as splits only when it holds no '/' and only letters, digits, '_', '-'
 //     and ','; or
-//   - a mapping {path: DIR, splits: [train, val], format: dataturks, name: ccp_val, weight: 0.5}
-//     for when one source needs another format than the section's, a display name, or (in
-//     train_input) a sampling ratio against the other sources.
+//   - a mapping {path: DIR, splits: [train, val], format: dataturks, name: ccp_val, weight: 0.5,
+//     exclude_classes: [Jeans]} for when one source needs another format than the section's, a
+//     display name, (in train_input) a sampling ratio against the other sources, or to leave
+//     out the images of some classes.
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
@@ -37,6 +38,10 @@ struct InputSource {
   // Training's sampling ratio: each image of this source is drawn `weight` times per epoch
   // on average (0.5: every other epoch). Eval ignores it.
   double weight = 1.0;
+  // Class names (as in the label map) whose images this source leaves out: an image whose
+  // image-level label or any of whose boxes is one of them. The whole image goes, not just the
+  // box, since an image kept without its box would teach background where the garment is.
+  std::vector<std::string> exclude_classes;
 };
 
 struct InputConfig {

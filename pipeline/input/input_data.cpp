@@ -1,8 +1,38 @@
 #include "pipeline/input/input_data.h"
 
+#include <algorithm>
+#include <set>
+
 #include "runtime/error.h"
 
 namespace tailor::pipeline {
+namespace {
+
+// Leaves out the examples that hold one of `src.exclude_classes` (an image label or a box);
+// returns how many went.
+size_t exclude_classes(const InputSource& src, const data::LabelMap& labels,
+                       const std::string& section, const std::string& label_map_path,
+                       data::Dataset* examples) {
+  if (src.exclude_classes.empty()) return 0;
+  std::set<int> ids;
+  for (const std::string& name : src.exclude_classes) {
+    const int id = labels.id_of(name);
+    if (id == 0)
+      throw UserError(section + ".paths: '" + src.name + "': exclude_classes names '" + name +
+                      "', which is not in the label map " + label_map_path);
+    ids.insert(id);
+  }
+  auto excluded = [&ids](const data::Example& ex) {
+    if (ex.has_image_label() && ids.count(ex.image_label_id)) return true;
+    return std::any_of(ex.boxes.begin(), ex.boxes.end(),
+                       [&ids](const data::Box& b) { return ids.count(b.label_id) > 0; });
+  };
+  const size_t before = examples->size();
+  examples->erase(std::remove_if(examples->begin(), examples->end(), excluded), examples->end());
+  return before - examples->size();
+}
+
+}  // namespace
 
 data::Dataset InputData::all() const {
   data::Dataset out;
@@ -27,9 +57,12 @@ InputData load_input(const InputConfig& input, const std::string& section) {
     opts.labels = &out.labels;
     opts.splits = src.splits;
     NamedDataset ds{src.name, data::read_dataset(src.format, src.path, opts), src.weight};
+    ds.excluded = exclude_classes(src, out.labels, section, input.label_map, &ds.examples);
     if (ds.examples.empty())
-      throw UserError(section + ".paths: '" + src.name + "' (" + src.path +
-                      ") holds no examples; check the folder and its split files");
+      throw UserError(section + ".paths: '" + src.name + "' (" + src.path + ") holds no examples" +
+                      (ds.excluded ? " once exclude_classes left out " + std::to_string(ds.excluded)
+                                   : std::string()) +
+                      "; check the folder and its split files");
     for (const data::Example& ex : ds.examples)
       for (const data::Box& b : ex.boxes)
         if (b.label_id <= 0 || b.label_id > out.labels.max_id())

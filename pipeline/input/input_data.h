@@ -16,6 +16,7 @@ struct NamedDataset {
   std::string name;  // InputSource::name, e.g. "ccp:test"
   data::Dataset examples;
   double weight = 1.0;  // InputSource::weight: training's sampling ratio
+  size_t excluded = 0;  // images left out by InputSource::exclude_classes
 };
 
 struct InputData {
@@ -28,7 +29,8 @@ struct InputData {
 
 // `section` ("train_input", "eval_input") prefixes errors. Throws UserError when the label
 // map or a source cannot be read, or when a source holds no examples (an empty split file
-// is a config mistake, not an empty epoch).
+// is a config mistake, not an empty epoch), or when exclude_classes names a class that is not
+// in the label map.
 InputData load_input(const InputConfig& input, const std::string& section);
 
 // A source spec as the CLI takes it ("DIR", "DIR:SPLIT,SPLIT", a file), in `format`.

@@ -52,7 +52,9 @@ InputData load_train_input(const PipelineConfig& config, std::ostream& log) {
                " exceeds model.ssd.num_classes ", config.model.num_classes);
   log << "train: " << input.num_examples() << " images from";
   for (const NamedDataset& s : input.sources)
-    log << " " << s.name << " (" << s.examples.size() << ")";
+    log << " " << s.name << " (" << s.examples.size()
+        << (s.excluded ? ", " + std::to_string(s.excluded) + " left out by exclude_classes" : "")
+        << ")";
   log << "\n";
   return input;
 }

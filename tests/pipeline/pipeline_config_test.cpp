@@ -275,7 +275,8 @@ TEST(PipelineConfig, SourceWeightsAndImageLevelLoss) {
   std::string yaml = minimal();
   yaml.replace(yaml.find("  paths: [data/ccp:train]\n"), 26,
                "  paths:\n    - data/ccp:train\n"
-               "    - {path: data/catalog, splits: [train], format: catalog, weight: 0.5}\n");
+               "    - {path: data/catalog, splits: [train], format: catalog, weight: 0.5, "
+               "exclude_classes: [Jeans, Trousers]}\n");
   yaml.replace(yaml.find("    num_classes: 9\n"), 19,
                "    num_classes: 9\n    loss:\n      image_level: {method: max_size, weight: 2, "
                "min_score: 0.4, start_step: 50}\n");
@@ -284,6 +285,9 @@ TEST(PipelineConfig, SourceWeightsAndImageLevelLoss) {
   EXPECT_EQ(c.train_input.sources[0].weight, 1.0);
   EXPECT_EQ(c.train_input.sources[1].weight, 0.5);
   EXPECT_EQ(c.train_input.sources[1].format, data::Format::kCatalog);
+  EXPECT_TRUE(c.train_input.sources[0].exclude_classes.empty());
+  EXPECT_EQ(c.train_input.sources[1].exclude_classes,
+            (std::vector<std::string>{"Jeans", "Trousers"}));
   const models::ImageLevelLossConfig& il = c.model.loss.image_level;
   EXPECT_EQ(il.method, models::ImageLevelMethod::kMaxSize);
   EXPECT_EQ(il.weight, 2.f);

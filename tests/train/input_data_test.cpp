@@ -1,0 +1,69 @@
+#include "pipeline/input/input_data.h"
+
+#include <gtest/gtest.h>
+
+#include "runtime/error.h"
+#include "tests/train/tiny_run.h"
+
+namespace tailor::pipeline {
+namespace {
+
+InputConfig tiny_input(const std::string& dir) {
+  testing::make_tiny_voc(dir, 6);      // Trousers, Shoes, Shoes, Shirts, Tops, Tops
+  testing::make_tiny_catalog(dir, 8);  // 4 Jackets, 2 Shirts, 2 Tshirts
+  InputConfig input;
+  input.label_map = std::string(TAILOR_SHARED_DIR) + "/data/label_map.pbtxt";
+  InputSource voc{dir + "/voc", {"train"}, data::Format::kVoc, "voc:train"};
+  InputSource catalog{dir + "/catalog", {"train"}, data::Format::kCatalog, "catalog:train"};
+  input.sources = {voc, catalog};
+  return input;
+}
+
+// exclude_classes leaves out whole images: a box of the class (the VOC photo with Trousers)
+// or the image label (the catalogue's Jackets), in that source only, and says how many.
+TEST(InputData, ExcludeClassesLeavesOutWholeImagesOfThoseClasses) {
+  InputConfig input = tiny_input(testing::tiny_scratch("exclude_classes"));
+  InputData all = load_input(input, "train_input");
+  ASSERT_EQ(all.sources.size(), 2u);
+  EXPECT_EQ(all.sources[0].examples.size(), 6u);
+  EXPECT_EQ(all.sources[1].examples.size(), 8u);
+  EXPECT_EQ(all.sources[1].excluded, 0u);
+
+  input.sources[0].exclude_classes = {"Trousers"};
+  input.sources[1].exclude_classes = {"Jackets", "trousers"};  // case-insensitive, as id_of
+  const InputData some = load_input(input, "train_input");
+  ASSERT_EQ(some.sources[0].examples.size(), 5u);
+  EXPECT_EQ(some.sources[0].excluded, 1u);
+  for (const data::Example& ex : some.sources[0].examples)
+    for (const data::Box& b : ex.boxes) EXPECT_NE(b.label, "Trousers") << ex.where();
+  ASSERT_EQ(some.sources[1].examples.size(), 4u);
+  EXPECT_EQ(some.sources[1].excluded, 4u);
+  for (const data::Example& ex : some.sources[1].examples)
+    EXPECT_NE(ex.image_label, "Jackets") << ex.where();
+}
+
+TEST(InputData, ExcludeClassesErrorsNameTheSourceAndClass) {
+  InputConfig input = tiny_input(testing::tiny_scratch("exclude_classes_errors"));
+  input.sources[1].exclude_classes = {"Hats"};
+  try {
+    load_input(input, "train_input");
+    FAIL() << "an unknown class was accepted";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("train_input.paths: 'catalog:train': exclude_classes "
+                                         "names 'Hats', which is not in the label map"),
+              std::string::npos)
+        << e.what();
+  }
+  input.sources[1].exclude_classes = {"Jackets", "Shirts", "Tshirts"};
+  try {
+    load_input(input, "train_input");
+    FAIL() << "an emptied source was accepted";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("holds no examples once exclude_classes left out 8"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace tailor::pipeline
