@@ -137,6 +137,8 @@ std::vector<ModelBenchRow> time_tailor(const ModelBenchOptions& options,
         }
         row.forward_ms = median_of(fused_ms).median_ms;
         row.layerwise_forward_ms = median_of(layerwise_ms).median_ms;
+        if (options.layers)
+          row.layers = profile_layers(*fast, host_images.data<float>(), batch, options.infer_iters);
       }
     }
     out << std::fixed << std::setw(6) << batch << std::setprecision(1) << std::setw(12)
@@ -152,6 +154,8 @@ std::vector<ModelBenchRow> time_tailor(const ModelBenchOptions& options,
          "one (timed alternately with it)\n";
   out << "MB: the allocator's peak of live tensor bytes during the timed runs (parameters, "
          "optimizer slots, activations; inference: plus the planned arena)\n";
+  for (const ModelBenchRow& r : rows)
+    if (!r.layers.empty()) print_layer_profile(r.layers, r.batch, options.infer_iters, out);
   return rows;
 }
 
@@ -282,7 +286,7 @@ void print_slowdown(const std::vector<ModelBenchRow>& quiet, const nlohmann::jso
 
 nlohmann::json rows_json(const std::vector<ModelBenchRow>& rows) {
   nlohmann::json a = nlohmann::json::array();
-  for (const ModelBenchRow& r : rows)
+  for (const ModelBenchRow& r : rows) {
     a.push_back({{"batch", r.batch},
                  {"train_step_ms", r.train_step_ms},
                  {"train_images_per_s", r.train_images_per_s},
@@ -295,6 +299,8 @@ nlohmann::json rows_json(const std::vector<ModelBenchRow>& rows) {
                  {"train_reps", r.train_reps},
                  {"infer_reps", r.infer_reps},
                  {"loss", r.loss}});
+    if (!r.layers.empty()) a.back()["layers"] = layer_profile_json(r.layers);
+  }
   return a;
 }
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "bench/layer_profile.h"
+
 namespace tailor::bench {
 
 struct ModelBenchOptions {
@@ -22,6 +24,8 @@ struct ModelBenchOptions {
   std::string peer;
   // Busy processes at nice 19 for a second, loaded pass after the quiet one (0: none).
   int background_load = 0;
+  // Also time the CPU inference forward step by step (bench/layer_profile.h).
+  bool layers = false;
 };
 
 struct ModelBenchRow {
@@ -32,7 +36,8 @@ struct ModelBenchRow {
   double layerwise_forward_ms = 0;  // the same without fusing depthwise + pointwise (CPU only)
   double train_peak_mb = 0, infer_peak_mb = 0;  // allocator peak during the timed runs
   int train_reps = 0, infer_reps = 0;
-  float loss = 0;  // last training loss, to show the step computed something finite
+  float loss = 0;                 // last training loss, to show the step computed something finite
+  std::vector<LayerTime> layers;  // --layers: the forward by step
 };
 
 struct ModelBenchReport {

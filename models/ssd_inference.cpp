@@ -1,6 +1,7 @@
 #include "models/ssd_inference.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -198,6 +199,34 @@ int SsdInference::fused_pairs(int64_t n) {
                                         [](const Step& s) { return s.depthwise_layer >= 0; }));
 }
 
+std::vector<InferenceStep> SsdInference::steps(int64_t n) {
+  plan_for(n);
+  auto shape_of = [](const kernels::ConvGeometry& g) {
+    std::string s = std::to_string(g.in_h) + "x" + std::to_string(g.in_w) + "x" +
+                    std::to_string(g.in_c) + "->" + std::to_string(g.out_c);
+    return g.stride == 1 ? s : s + " s" + std::to_string(g.stride);
+  };
+  auto flops_of = [](const kernels::ConvGeometry& g, bool depthwise) {
+    const double macs = double(g.batch) * g.out_h * g.out_w * g.kernel_h * g.kernel_w * g.out_c;
+    return 2 * macs * (depthwise ? 1 : g.in_c);
+  };
+  std::vector<InferenceStep> out;
+  for (const Step& s : plan_.steps) {
+    const LayerSpec& l = folded_.layers[s.layer].spec;
+    InferenceStep step{l.scope, shape_of(s.geometry),
+                       flops_of(s.geometry, l.kind == LayerKind::Depthwise)};
+    if (s.depthwise_layer >= 0) {
+      const std::string& dw = folded_.layers[s.depthwise_layer].spec.scope;
+      step.name = dw + " + " + l.scope.substr(l.scope.rfind('/') + 1);
+      step.shape = shape_of(s.depthwise_geometry) + ", " + step.shape;
+      step.flops += flops_of(s.depthwise_geometry, true);
+    }
+    if (s.box_layer >= 0) step.name += " + BoxEncodingPredictor";
+    out.push_back(std::move(step));
+  }
+  return out;
+}
+
 SsdOutput SsdInference::run(const Tensor& images) {
   TAILOR_CHECK(images.dim() == 4 && images.size(1) == config().image_height &&
                    images.size(2) == config().image_width && images.size(3) == 3 &&
@@ -209,14 +238,21 @@ SsdOutput SsdInference::run(const Tensor& images) {
 }
 
 SsdOutput SsdInference::run(const float* images, int64_t n) {
+  return run(images, n, nullptr);
+}
+
+SsdOutput SsdInference::run(const float* images, int64_t n, std::vector<double>* step_ms) {
   namespace kc = kernels::cpu;
+  using Clock = std::chrono::steady_clock;
   plan_for(n);
+  if (step_ms) step_ms->clear();
   float* arena = plan_.arena.data();
   const int64_t A = static_cast<int64_t>(anchors_.size());
   const int64_t C1 = folded_.config.num_classes + 1;
   std::vector<float> boxes(size_t(n * A * 4)), logits(size_t(n * A * C1));
   int64_t anchor_offset = 0;  // of the current feature map's anchors
   for (const Step& s : plan_.steps) {
+    const Clock::time_point start = step_ms ? Clock::now() : Clock::time_point();
     const FoldedLayer& fl = folded_.layers[s.layer];
     const float* x = s.input < 0 ? images : arena + plan_.offsets[s.input];
     float* y = arena + plan_.offsets[s.output];
@@ -246,6 +282,8 @@ SsdOutput SsdInference::run(const float* images, int64_t n) {
         }
       anchor_offset += pixels * k;
     }
+    if (step_ms)
+      step_ms->push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
   }
   TAILOR_CHECK(anchor_offset == A, ShapeError, "SsdInference: the predictors cover ", anchor_offset,
                " anchors, the model has ", A);

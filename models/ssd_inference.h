@@ -12,6 +12,7 @@
 //   - no tensors, no autograd.
 // Its outputs match SsdModel::forward(images, /*training=*/false) within float rounding.
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "kernels/conv_geometry.h"
@@ -40,6 +41,14 @@ struct FoldedSsd {
 // statistics, i.e. not in inference mode, is fine: inference uses the moving statistics).
 FoldedSsd fold_batch_norm(const SsdModel& model);
 
+// One step of the planned forward (a layer, a fused depthwise + pointwise pair, or a feature
+// map's two predictors), for a per-layer profile.
+struct InferenceStep {
+  std::string name;   // the layer's TF scope; "DW + PW" scopes for a fused pair
+  std::string shape;  // "HxWxC->C'" of the step's input and output, stride when not 1
+  double flops = 0;   // multiply-adds x 2, over the whole batch
+};
+
 struct InferenceOptions {
   // Off: every layer runs on its own (the bench's comparison; the same bits either way).
   bool fuse_depthwise_pointwise = true;
@@ -57,6 +66,11 @@ class SsdInference {
   // shaped as SsdModel::forward's (box_encodings [n, A, 4], class_logits [n, A, C + 1]).
   SsdOutput run(const float* images, int64_t n);
   SsdOutput run(const Tensor& images);
+  // The same, also timing each step: step_ms[i] for steps(n)[i], in milliseconds.
+  SsdOutput run(const float* images, int64_t n, std::vector<double>* step_ms);
+
+  // The plan's steps for `n` images, in the order run() takes them.
+  std::vector<InferenceStep> steps(int64_t n);
 
   // Floats the plan for `n` images holds (activations and scratch), for the bench.
   int64_t planned_floats(int64_t n);

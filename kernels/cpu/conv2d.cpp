@@ -90,27 +90,58 @@ int64_t images_per_chunk(const ConvGeometry& g) {
   return std::max<int64_t>(1, kColBudget / std::max<int64_t>(1, per_image));
 }
 
-// col[(n - n0) * out_h * out_w + oh * out_w + ow, (i * kw + j) * C + c] = x[n, ih, iw, c] (or 0
-// in the padding), for images [n0, n1).
-void im2col(const ConvGeometry& g, const float* x, int64_t n0, int64_t n1, float* col) {
-  const int64_t C = g.in_c, K = col_width(g), rows = (n1 - n0) * g.out_h * g.out_w;
-  parallel_for(0, rows, std::max<int64_t>(1, 8192 / K), [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) {
-      const int64_t n = n0 + r / (g.out_h * g.out_w), p = r % (g.out_h * g.out_w);
-      const int64_t oh = p / g.out_w, ow = p % g.out_w;
-      float* dst = col + r * K;
-      for (int64_t i = 0; i < g.kernel_h; ++i) {
-        const int64_t ih = oh * g.stride - g.pad_top + i;
-        for (int64_t j = 0; j < g.kernel_w; ++j, dst += C) {
-          const int64_t iw = ow * g.stride - g.pad_left + j;
-          if (ih < 0 || ih >= g.in_h || iw < 0 || iw >= g.in_w)
-            std::memset(dst, 0, sizeof(float) * C);
+// col[p - p0, (i * kw + j) * C + c] = x[n, ih, iw, c] (or 0 in the padding) for the output
+// pixels p = (n * out_h + oh) * out_w + ow in [p0, p1). A kernel row that lies inside the image
+// is one run of kw * C floats (one copy rather than kw: the first layer's C is 3).
+void im2col_pixels(const ConvGeometry& g, const float* x, int64_t p0, int64_t p1, float* col) {
+  const int64_t C = g.in_c, K = col_width(g), pixels = g.out_h * g.out_w;
+  for (int64_t r = p0; r < p1; ++r) {
+    const int64_t n = r / pixels, p = r % pixels;
+    const int64_t oh = p / g.out_w, ow = p % g.out_w;
+    const int64_t iw0 = ow * g.stride - g.pad_left;
+    const bool row_inside = iw0 >= 0 && iw0 + g.kernel_w <= g.in_w;
+    float* dst = col + (r - p0) * K;
+    for (int64_t i = 0; i < g.kernel_h; ++i) {
+      const int64_t ih = oh * g.stride - g.pad_top + i;
+      const float* src = x + ((n * g.in_h + ih) * g.in_w + iw0) * C;
+      if (ih < 0 || ih >= g.in_h) {
+        std::memset(dst, 0, sizeof(float) * C * g.kernel_w);
+      } else if (row_inside) {
+        std::memcpy(dst, src, sizeof(float) * C * g.kernel_w);
+      } else {
+        for (int64_t j = 0; j < g.kernel_w; ++j) {
+          const int64_t iw = iw0 + j;
+          if (iw < 0 || iw >= g.in_w)
+            std::memset(dst + j * C, 0, sizeof(float) * C);
           else
-            std::memcpy(dst, x + ((n * g.in_h + ih) * g.in_w + iw) * C, sizeof(float) * C);
+            std::memcpy(dst + j * C, src + j * C, sizeof(float) * C);
         }
       }
+      dst += C * g.kernel_w;
     }
-  });
+  }
+}
+
+// A narrow column matrix (the first layer's K = 27) on many pixels: gathered and multiplied
+// band by band on each thread, so that it never goes through memory whole and the gather runs
+// beside the GEMM. A wide one (the extra layers' 3x3 over 256-512 channels, few pixels) keeps
+// one threaded GEMM over all of it: bands there would each read all of the weights.
+bool gathers_in_bands(const ConvGeometry& g) {
+  return col_width(g) <= 256 && g.batch * g.out_h * g.out_w >= 4 * 12;
+}
+
+// Pixels per band: a multiple of the 12-row register tile, 32K floats of columns (128 KiB, in
+// L2 beside the packed weights).
+int64_t band_pixels(const ConvGeometry& g) {
+  return std::max<int64_t>(12, (int64_t(32) << 10) / col_width(g) / 12 * 12);
+}
+
+// im2col_pixels for images [n0, n1), threaded.
+void im2col(const ConvGeometry& g, const float* x, int64_t n0, int64_t n1, float* col) {
+  const int64_t K = col_width(g), pixels = g.out_h * g.out_w;
+  parallel_for(
+      n0 * pixels, n1 * pixels, std::max<int64_t>(1, 8192 / K),
+      [&](int64_t r0, int64_t r1) { im2col_pixels(g, x, r0, r1, col + (r0 - n0 * pixels) * K); });
 }
 
 // The adjoint of im2col, as a gather so threads never write the same dx pixel:
@@ -154,7 +185,7 @@ void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float
 }
 
 int64_t conv2d_col_floats(const ConvGeometry& g) {
-  if (is_pointwise(g)) return 0;
+  if (is_pointwise(g) || gathers_in_bands(g)) return 0;
   return std::min(images_per_chunk(g), g.batch) * g.out_h * g.out_w * col_width(g);
 }
 
@@ -163,9 +194,22 @@ void conv2d_forward_packed(const ConvGeometry& g, const float* x, const PackedMa
   TAILOR_CHECK(w.rows() == col_width(g) && w.cols() == g.out_c, ShapeError,
                "conv2d_forward_packed: weights [", w.rows(), ",", w.cols(), "] do not fit a ",
                g.kernel_h, "x", g.kernel_w, "x", g.in_c, " -> ", g.out_c, " convolution");
-  const int64_t pixels = g.out_h * g.out_w;
+  const int64_t pixels = g.out_h * g.out_w, K = col_width(g);
   if (is_pointwise(g)) return sgemm_packed(g.batch * pixels, x, g.in_c, w, y, g.out_c, ep);
-  const int64_t K = col_width(g), step = images_per_chunk(g);
+  if (gathers_in_bands(g)) {
+    const int64_t band = band_pixels(g), total = g.batch * pixels;
+    parallel_for(0, (total + band - 1) / band, 1, [&](int64_t b0, int64_t b1) {
+      thread_local std::vector<float> band_col;
+      if (band_col.size() < size_t(band * K)) band_col.resize(size_t(band * K));
+      for (int64_t b = b0; b < b1; ++b) {
+        const int64_t p0 = b * band, p1 = std::min(total, p0 + band);
+        im2col_pixels(g, x, p0, p1, band_col.data());
+        sgemm_packed_serial(p1 - p0, band_col.data(), K, w, y + p0 * g.out_c, g.out_c, ep);
+      }
+    });
+    return;
+  }
+  const int64_t step = images_per_chunk(g);
   for (int64_t n0 = 0; n0 < g.batch; n0 += step) {
     const int64_t n1 = std::min(g.batch, n0 + step);
     im2col(g, x, n0, n1, col);

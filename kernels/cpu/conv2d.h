@@ -21,7 +21,8 @@ void pointwise_conv2d_backward_filter(const ConvGeometry& g, const float* x, con
 
 // Inference: the weights packed once as a [kh*kw*C_in, C_out] matrix, the epilogue (folded
 // batch norm's bias, ReLU6) fused into the GEMM's stores. A dense (not 1x1 stride-1)
-// convolution needs conv2d_col_floats(g) floats of scratch in `col` (0 for a pointwise one).
+// convolution needs conv2d_col_floats(g) floats of scratch in `col` (0 for a pointwise one, and
+// for a narrow one, gathered band by band into each thread's own buffer).
 int64_t conv2d_col_floats(const ConvGeometry& g);
 void conv2d_forward_packed(const ConvGeometry& g, const float* x, const PackedMatrix& w, float* y,
                            const Epilogue& ep, float* col);

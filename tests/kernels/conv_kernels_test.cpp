@@ -3,10 +3,12 @@
 // width, odd H/W, batch 1 and 3, stride 1 and 2, SAME and VALID).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "kernels/cpu/conv2d.h"
 #include "kernels/cpu/depthwise_conv.h"
+#include "kernels/cpu/sgemm.h"
 #include "tests/kernels/kernel_test_util.h"
 
 namespace tailor {
@@ -111,6 +113,37 @@ TEST_P(ConvKernels, DenseMatchesReference) {
       {2, 5, 6, 7, 1, 1, 9, 1, Padding::Same},  // 1x1 stride 1 takes the pointwise path
   };
   for (const Case& s : cases) check_passes(s, p, false, rng);
+}
+
+// The inference path's dense convolution (weights packed once, bias + ReLU6 in the GEMM's
+// stores) against the training path's conv2d_forward with the epilogue applied after it, bit
+// for bit: narrow column matrices gathered band by band (the first layer's 3 channels at
+// stride 2, several bands and a partial last one, padding on both sides), and wide ones through
+// one whole GEMM.
+TEST_P(ConvKernels, DensePackedMatchesTheTrainingForwardBitForBit) {
+  k::ScopedKernelSimdLevel level(GetParam());
+  std::mt19937 rng(24);
+  const Case cases[] = {
+      {1, 300, 300, 3, 3, 3, 32, 2, Padding::Same}, {2, 61, 47, 3, 3, 3, 24, 2, Padding::Same},
+      {3, 9, 11, 16, 3, 3, 19, 1, Padding::Same},   {1, 10, 10, 256, 3, 3, 40, 2, Padding::Same},
+      {1, 3, 3, 128, 3, 3, 16, 2, Padding::Same},   {1, 2, 2, 3, 3, 3, 5, 2, Padding::Valid},
+  };
+  for (const Case& s : cases) {
+    const ConvGeometry g =
+        kernels::make_conv_geometry(s.n, s.h, s.w, s.c, s.kh, s.kw, s.out_c, s.stride, s.padding);
+    const int64_t K = s.kh * s.kw * s.c;
+    const std::vector<float> x = random_floats(g.input_numel(), rng);
+    const std::vector<float> w = random_floats(K * s.out_c, rng);
+    const std::vector<float> bias = random_floats(s.out_c, rng, -4.f, 4.f);
+    std::vector<float> expected(g.output_numel()), y(g.output_numel(), -7.f);
+    k::conv2d_forward(g, x.data(), w.data(), expected.data());
+    for (size_t i = 0; i < expected.size(); ++i)
+      expected[i] = std::min(std::max(expected[i] + bias[i % s.out_c], 0.f), 6.f);
+    std::vector<float> col(size_t(k::conv2d_col_floats(g)));
+    k::conv2d_forward_packed(g, x.data(), k::PackedMatrix(false, K, s.out_c, w.data(), s.out_c),
+                             y.data(), {bias.data(), true}, col.data());
+    EXPECT_EQ(y, expected) << describe(s);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Levels, ConvKernels, ::testing::ValuesIn(testing::runnable_simd_levels()),

@@ -94,6 +94,25 @@ TEST_P(SsdInferenceMatchesForward, WithinFloatRounding) {
   const SsdOutput layer_by_layer = unfused.run(images);
   EXPECT_EQ(layer_by_layer.class_logits.to_vector(), got.class_logits.to_vector());
   EXPECT_EQ(layer_by_layer.box_encodings.to_vector(), got.box_encodings.to_vector());
+  // Timed step by step (bench model --layers): the same bits, one time per planned step, and
+  // the steps' FLOPs are every convolution's, the box and class predictors included.
+  std::vector<double> step_ms;
+  const SsdOutput timed = inference.run(images.data<float>(), s.batch, &step_ms);
+  EXPECT_EQ(timed.class_logits.to_vector(), got.class_logits.to_vector());
+  const std::vector<InferenceStep> steps = inference.steps(s.batch);
+  ASSERT_EQ(step_ms.size(), steps.size());
+  double flops = 0, want_flops = 0;
+  for (const InferenceStep& st : steps) flops += st.flops;
+  for (const LayerSpec& l : model.architecture().layers) {
+    const int64_t oh = (l.in_height + l.stride - 1) / l.stride;
+    const int64_t ow = (l.in_width + l.stride - 1) / l.stride;
+    const double in = l.kind == LayerKind::Depthwise ? 1 : l.in_channels;
+    want_flops += 2.0 * s.batch * oh * ow * l.kernel * l.kernel * in * l.out_channels;
+  }
+  EXPECT_DOUBLE_EQ(flops, want_flops);
+  EXPECT_EQ(steps.front().name, "FeatureExtractor/MobilenetV1/Conv2d_0");
+  EXPECT_NE(steps[1].name.find("Conv2d_1_depthwise + Conv2d_1_pointwise"), std::string::npos)
+      << steps[1].name;
 }
 
 INSTANTIATE_TEST_SUITE_P(MobileNetShapes, SsdInferenceMatchesForward,
