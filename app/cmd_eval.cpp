@@ -10,6 +10,7 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <system_error>
 
 #include "app/command.h"
 #include "app/stop_signal.h"

@@ -24,6 +24,8 @@
 
 #ifdef TAILOR_WITH_OPENBLAS
 #include <cblas.h>
+
+#include <cstdlib>
 #endif
 
 namespace tailor::bench {

@@ -1,6 +1,7 @@
 #pragma once
 // `tailor bench data`: throughput of the training input pipeline (decode, flip,
 // ssd_random_crop, resize to 300x300, normalize, batch) from the shared clothing JPEGs.
+#include <cstdint>
 #include <ostream>
 #include <string>
 #include <vector>

@@ -124,8 +124,8 @@ run_step configure "$BUILD_LOG" 120 cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAK
 # Two targets, two steps: a broken test build must not hide the benches, nor the reverse.
 BUILT=0
 TAILOR_BUILT=0
-if run_step "build test_cuda" "$BUILD_LOG" 360 ninja -C "$BUILD" -j "$JOBS" test_cuda; then BUILT=1; fi
-if run_step "build tailor" "$BUILD_LOG" 240 ninja -C "$BUILD" -j "$JOBS" tailor; then TAILOR_BUILT=1; fi
+if run_step "build test_cuda" "$BUILD_LOG" 360 ninja -C "$BUILD" -j "$JOBS" -k 0 test_cuda; then BUILT=1; fi
+if run_step "build tailor" "$BUILD_LOG" 240 ninja -C "$BUILD" -j "$JOBS" -k 0 tailor; then TAILOR_BUILT=1; fi
 grep -q "TAILOR_HAS_CUDA:INTERNAL=ON\|TAILOR_WITH_CUDA" "$BUILD/CMakeCache.txt" 2>/dev/null ||
   grep -q "Tailor: CUDA" "$BUILD_LOG" || note "WARN  configure did not enable CUDA (see build.log)"
 

@@ -1,6 +1,7 @@
 #include "data/dataset_io.h"
 
 #include <filesystem>
+#include <system_error>
 
 #include "data/coco.h"
 #include "data/csv.h"

@@ -1,6 +1,7 @@
 #include "data/dataset_report.h"
 
 #include <cmath>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>

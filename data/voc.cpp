@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <pugixml.hpp>
+#include <system_error>
 
 #include "data/format_util.h"
 #include "runtime/error.h"

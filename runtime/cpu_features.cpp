@@ -2,6 +2,7 @@
 
 #include <cpuid.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string>

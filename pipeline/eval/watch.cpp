@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 #include <set>
+#include <system_error>
 #include <thread>
 
 #include "runtime/error.h"

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <system_error>
 
 #include "runtime/error.h"
 #include "runtime/io/atomic_file.h"

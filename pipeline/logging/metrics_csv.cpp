@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <sstream>
+#include <system_error>
 
 #include "runtime/error.h"
 #include "runtime/io/atomic_file.h"

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <system_error>
 
 #include "data/format_util.h"
 #include "data/jpeg_encode.h"
@@ -84,7 +85,9 @@ std::string tags_csv(const TagResult& r, const Detector& det) {
   if (r.has_labels) out += ",label,correct";
   out += "\n";
   for (const TagRow& row : r.rows) {
-    auto cls = [&](size_t i) { return i < row.top.size() ? det.class_name(row.top[i].class_id) : ""; };
+    auto cls = [&](size_t i) {
+      return i < row.top.size() ? det.class_name(row.top[i].class_id) : "";
+    };
     auto score = [&](size_t i) { return i < row.top.size() ? fixed(row.top[i].score) : ""; };
     out += data::csv_quote(row.image) + "," + data::csv_quote(cls(0)) + "," + score(0) + "," +
            data::csv_quote(cls(1)) + "," + score(1) + ",";
@@ -98,8 +101,8 @@ std::string tags_csv(const TagResult& r, const Detector& det) {
     out += std::string(row.needs_review ? "yes" : "no") + "," + data::csv_quote(row.reason);
     if (r.has_labels) {
       out += "," + data::csv_quote(row.label ? det.class_name(row.label) : "");
-      out += row.label ? (!row.top.empty() && row.top[0].class_id == row.label ? ",yes" : ",no")
-                       : ",";
+      out +=
+          row.label ? (!row.top.empty() && row.top[0].class_id == row.label ? ",yes" : ",no") : ",";
     }
     out += "\n";
   }
@@ -202,10 +205,10 @@ TagResult tag_images(Detector& detector, const std::vector<std::string>& images,
       data::Image thumb = thumbnail(pixels[k], o.thumb_side);
       if (!row.top.empty()) {
         const float sx = float(thumb.width) / row.width, sy = float(thumb.height) / row.height;
-        draw_detections(&thumb, {PixelDetection{row.top[0].class_id,
-                                                detector.class_name(row.top[0].class_id),
-                                                row.top[0].score, row.xmin * sx, row.ymin * sy,
-                                                row.xmax * sx, row.ymax * sy}});
+        draw_detections(
+            &thumb, {PixelDetection{row.top[0].class_id, detector.class_name(row.top[0].class_id),
+                                    row.top[0].score, row.xmin * sx, row.ymin * sy, row.xmax * sx,
+                                    row.ymax * sy}});
       }
       io::write_file_atomic((thumbs / (row.stem + ".jpg")).string(), data::encode_jpeg(thumb, 85));
       if (row.label) {
@@ -228,7 +231,8 @@ TagResult tag_images(Detector& detector, const std::vector<std::string>& images,
   for (int c = 1; c <= num_classes; ++c) names.push_back(detector.class_name(c));
   if (r.has_labels) {
     r.top1 = top1_accuracy(labelled, num_classes);
-    const std::string txt = (out / "confusion.txt").string(), png = (out / "confusion.png").string();
+    const std::string txt = (out / "confusion.txt").string(),
+                      png = (out / "confusion.png").string();
     io::write_file_atomic(txt, format_confusion_matrix(names, r.top1));
     plot_confusion_matrix(names, r.top1, "TOP-1 CONFUSION: TAGS AGAINST LABELS").save_png(png);
     r.files.push_back(txt);

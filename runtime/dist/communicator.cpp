@@ -10,6 +10,8 @@
 #define OMPI_SKIP_MPICXX 1
 #define MPICH_SKIP_MPICXX 1
 #include <mpi.h>
+
+#include <cstdio>
 #endif
 
 namespace tailor::dist {

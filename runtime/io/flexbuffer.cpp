@@ -1,5 +1,6 @@
 #include "runtime/io/flexbuffer.h"
 
+#include <cstdint>
 #include <cstring>
 
 #include "runtime/error.h"

@@ -3,6 +3,7 @@
 // (ints, uints, floats, bools, strings). Written from the FlexBuffers format: the root's byte
 // width and packed type sit in the last two bytes; maps store a keys vector, values of one byte
 // width and a packed type byte per value. Every read is bounds-checked.
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>

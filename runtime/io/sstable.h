@@ -3,6 +3,7 @@
 // footer with the metaindex and index block handles and the magic number, an index block whose
 // values point at data blocks, and blocks of prefix-compressed keys with restart points, each
 // followed by a 5-byte trailer (compression type, masked crc32c of contents + type).
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
