@@ -4,14 +4,16 @@
 #   2. the CUDA test suites through ctest;
 #   3. the same suites under `compute-sanitizer --tool memcheck`;
 #   4. `tailor bench kernels|model --device cuda --peer pytorch`, each only if that command exists;
-#   5. a 50-step `tailor train --device cuda` on a tiny data subset (TRAIN_DATA, default the
-#      shared dataturks_val split), timed; without a GPU it checks instead that `--device cuda`
-#      fails with exit 1 and "no CUDA device: <reason>";
+#   5. a 200-step `tailor train --device cuda` on a tiny data subset (TRAIN_DATA, default the
+#      shared dataturks_val split), timed, then the same steps on the CPU and their losses side
+#      by side; without a GPU it checks instead that `--device cuda` fails with exit 1 and
+#      "no CUDA device: <reason>";
 #   6. 20 steps of the same under `mpirun -np 1`: the NCCL gradient exchange on one GPU.
 # Every step has its own timeout and the whole run a budget (default 540 s), so it ends well
-# inside a 10-minute call. Everything lands in $OUT (default ./gpu_out) as at most 8 files:
-#   summary.txt build.log tests.log memcheck.log bench_kernels.{log,json} bench_model.{log,json}
-#   train.log train_metrics.csv
+# inside a 10-minute call. Everything lands in $OUT (default ./gpu_out) as 8 files at most (what
+# the device tool brings back):
+#   summary.txt build.log tests.log memcheck.log bench.log bench_kernels.json bench_model.json
+#   train.log
 # The script never stops at a failed step; summary.txt lists each step's status and exit code,
 # and the script exits non-zero if any step failed (a skipped step is not a failure).
 #
@@ -26,7 +28,9 @@
 #
 # Environment: OUT, BUILD_DIR (default build-gpu), JOBS (16), BUDGET_S (540), DEB_DIR (.gpu_debs),
 # CMAKE_ARGS (extra configure flags), TRAIN_DATA (a VOC folder with a split, "DIR:SPLIT"),
-# TRAIN_STEPS (50), CONV_IMPL (a --conv-impl value for the train run, default from the config).
+# TRAIN_STEPS (200), CONV_IMPL (a --conv-impl value for the train run, default from the config),
+# SKIP (step names to leave out on a rerun, e.g. "bench_kernels memcheck": tests memcheck
+# bench_kernels bench_model train nccl).
 set -u -o pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -48,6 +52,8 @@ BUDGET_S=${BUDGET_S:-540}
 START=$(date +%s)
 SUMMARY=$OUT/summary.txt
 FAILED=0
+SKIP=${SKIP:-}
+skipped() { [[ " $SKIP " == *" $1 "* ]]; }
 : >"$SUMMARY"
 
 note() { echo "$*" | tee -a "$SUMMARY"; }
@@ -100,7 +106,10 @@ if ls "$DEB_DIR"/*.deb >/dev/null 2>&1; then
   mkdir -p "$DEPS_ROOT"
   for d in "$DEB_DIR"/*.deb; do dpkg -x "$d" "$DEPS_ROOT"; done
   export CMAKE_PREFIX_PATH="$DEPS_ROOT/usr${CMAKE_PREFIX_PATH:+:$CMAKE_PREFIX_PATH}"
-  export CPATH="$DEPS_ROOT/usr/include${CPATH:+:$CPATH}"
+  # The multiarch folder too: jpeglib.h includes jconfig.h from there, and the image's own
+  # /usr/include/x86_64-linux-gnu/jconfig.h (libjpeg-turbo8, JPEG_LIB_VERSION 80) would
+  # otherwise pair with the carried libjpeg62: "Wrong JPEG library version" on the first image.
+  export CPATH="$DEPS_ROOT/usr/include/x86_64-linux-gnu:$DEPS_ROOT/usr/include${CPATH:+:$CPATH}"
   export LD_LIBRARY_PATH="$DEPS_ROOT/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   export LIBRARY_PATH="$DEPS_ROOT/usr/lib/x86_64-linux-gnu${LIBRARY_PATH:+:$LIBRARY_PATH}"
   note "deps: unpacked $(ls "$DEB_DIR"/*.deb | wc -l) .debs from $DEB_DIR"
@@ -138,7 +147,9 @@ if command -v nvidia-smi >/dev/null && nvidia-smi -L >/dev/null 2>&1; then HAVE_
 TEST_LOG=$OUT/tests.log
 : >"$TEST_LOG"
 CUDA_TESTS='^(Impl/|Cuda|ConvImplNames)'
-if [ $BUILT -eq 1 ]; then
+if skipped tests; then
+  note "SKIP  ctest: in SKIP"
+elif [ $BUILT -eq 1 ]; then
   run_step ctest "$TEST_LOG" 150 ctest --test-dir "$BUILD" -R "$CUDA_TESTS" --output-on-failure -j 4
   # The skip reasons ctest hides: one line per skipped test with its message.
   timeout 60 "$TEST_BIN" 2>&1 | grep -E "SKIPPED|no CUDA device" | sort | uniq -c | head -20 >>"$TEST_LOG"
@@ -150,24 +161,33 @@ fi
 # ---- 3. memcheck ---------------------------------------------------------------------------
 MEM_LOG=$OUT/memcheck.log
 : >"$MEM_LOG"
-if [ $BUILT -ne 1 ]; then
+if skipped memcheck; then
+  note "SKIP  memcheck: in SKIP"
+elif [ $BUILT -ne 1 ]; then
   note "SKIP  memcheck: test_cuda did not build"
 elif [ $HAVE_GPU -ne 1 ]; then
   note "SKIP  memcheck: no GPU on this machine (nvidia-smi -L failed)"
 elif ! command -v compute-sanitizer >/dev/null; then
   note "SKIP  memcheck: compute-sanitizer not found"
 else
+  # CudaErrors.* provokes failing API calls on purpose (a bad device ordinal, a bad GEMM leading
+  # dimension) to check the messages; memcheck reports those as errors, so it is left out here.
   run_step memcheck "$MEM_LOG" 180 compute-sanitizer --tool memcheck --error-exitcode 1 --leak-check no \
-    "$TEST_BIN" --gtest_brief=1
+    "$TEST_BIN" --gtest_brief=1 --gtest_filter=-CudaErrors.*
   grep -E "ERROR SUMMARY" "$MEM_LOG" | tail -1 | sed 's/^/      /' | tee -a "$SUMMARY"
 fi
 
 # ---- 4. benches ----------------------------------------------------------------------------
 # bench_cmd NAME: runs `tailor bench NAME --device cuda --peer pytorch` when the command exists,
 # writing JSON where the command takes --json or --out.
+BENCH_LOG=$OUT/bench.log
+: >"$BENCH_LOG"
 bench_cmd() {
-  local name=$1 log=$OUT/bench_$1.log json=$OUT/bench_$1.json
-  : >"$log"
+  local name=$1 log=$BENCH_LOG json=$OUT/bench_$1.json
+  if skipped "bench_$name"; then
+    note "SKIP  bench $name: in SKIP"
+    return
+  fi
   if [ $TAILOR_BUILT -ne 1 ] || [ ! -x "$TAILOR" ]; then
     note "SKIP  bench $name: tailor was not built"
     return
@@ -200,7 +220,7 @@ bench_cmd model
 # ---- 5. a short CUDA training run -----------------------------------------------------------
 TRAIN_LOG=$OUT/train.log
 : >"$TRAIN_LOG"
-TRAIN_STEPS=${TRAIN_STEPS:-50}
+TRAIN_STEPS=${TRAIN_STEPS:-200}
 train_data_default() {
   local d
   for d in "$ROOT/shared/data/dataturks_val" "$ROOT/../shared/data/dataturks_val"; do
@@ -208,7 +228,9 @@ train_data_default() {
   done
 }
 TRAIN_DATA=${TRAIN_DATA:-$(train_data_default)}
-if [ $TAILOR_BUILT -ne 1 ] || [ ! -x "$TAILOR" ]; then
+if skipped train; then
+  note "SKIP  train: in SKIP"
+elif [ $TAILOR_BUILT -ne 1 ] || [ ! -x "$TAILOR" ]; then
   note "SKIP  train: tailor was not built"
 elif [ $HAVE_GPU -ne 1 ]; then
   # No GPU: the CUDA request must fail cleanly (exit 1, "no CUDA device: <reason>").
@@ -240,14 +262,34 @@ else
   rm -rf "$BUILD/gpu_train"
   TRAIN_ARGS=(train --config "$TRAIN_CFG" --device cuda --steps "$TRAIN_STEPS" --output-dir "$BUILD/gpu_train")
   [ -n "${CONV_IMPL:-}" ] && TRAIN_ARGS+=(--conv-impl "$CONV_IMPL")
-  run_step "train ${TRAIN_STEPS} steps" "$TRAIN_LOG" 180 "$TAILOR" "${TRAIN_ARGS[@]}"
-  cp "$BUILD/gpu_train/metrics.csv" "$OUT/train_metrics.csv" 2>/dev/null
+  if ! run_step "train ${TRAIN_STEPS} steps" "$TRAIN_LOG" 180 "$TAILOR" "${TRAIN_ARGS[@]}"; then
+    tail -5 "$TRAIN_LOG" | sed 's/^/      /' | tee -a "$SUMMARY"
+  fi
   grep -E "train: done" "$TRAIN_LOG" | tail -1 | sed 's/^/      /' | tee -a "$SUMMARY"
+  # The same steps on the CPU (same seed, so the same batches and augmentations): the logged
+  # losses side by side. They drift apart slowly (float32 sums in other orders), never jump.
+  if [ -s "$BUILD/gpu_train/metrics.csv" ]; then
+    rm -rf "$BUILD/gpu_train_cpu"
+    CPU_ARGS=(train --config "$TRAIN_CFG" --device cpu --steps "$TRAIN_STEPS" --output-dir "$BUILD/gpu_train_cpu")
+    run_step "train ${TRAIN_STEPS} steps on the CPU" "$TRAIN_LOG" 150 "$TAILOR" "${CPU_ARGS[@]}"
+    if [ -s "$BUILD/gpu_train_cpu/metrics.csv" ]; then
+      echo "== losses, cuda against cpu (metrics.csv loss/total)" >>"$TRAIN_LOG"
+      join -t, <(cut -d, -f1,3 "$BUILD/gpu_train/metrics.csv" | tail -n +2 | sort -t, -k1,1) \
+        <(cut -d, -f1,3 "$BUILD/gpu_train_cpu/metrics.csv" | tail -n +2 | sort -t, -k1,1) |
+        sort -t, -k1,1n | awk -F, '{ d = $2 - $3; if (d < 0) d = -d; r = d / ($3 < 0 ? -$3 : $3);
+          if (r > worst) worst = r; printf "step %5d  cuda %10.5f  cpu %10.5f  rel %.2e\n", $1, $2, $3, r }
+          END { printf "worst relative difference %.2e over %d logged steps\n", worst, NR }' >>"$TRAIN_LOG"
+      grep "worst relative difference" "$TRAIN_LOG" | tail -1 | sed 's/^/      /' | tee -a "$SUMMARY"
+    fi
+  fi
   # ---- 6. the NCCL gradient exchange: a 1-rank mpirun (needs MPI in the build and mpirun) ----
-  if command -v mpirun >/dev/null && grep -q "TAILOR_WITH_MPI\|multi-process training is on" "$BUILD_LOG"; then
+  if skipped nccl; then
+    note "SKIP  1-rank NCCL run: in SKIP"
+  elif command -v mpirun >/dev/null && grep -q "TAILOR_WITH_MPI\|multi-process training is on" "$BUILD_LOG"; then
     rm -rf "$BUILD/gpu_train_nccl"
     run_step "train 20 steps, 1-rank NCCL" "$TRAIN_LOG" 120 mpirun --allow-run-as-root -np 1 \
-      "$TAILOR" train --config "$TRAIN_CFG" --device cuda --steps 20 --output-dir "$BUILD/gpu_train_nccl"
+      "$TAILOR" train --config "$TRAIN_CFG" --device cuda --steps 20 --output-dir "$BUILD/gpu_train_nccl" ||
+      tail -5 "$TRAIN_LOG" | sed 's/^/      /' | tee -a "$SUMMARY"
     grep -E "gradient allreduce" "$TRAIN_LOG" | tail -1 | sed 's/^/      /' | tee -a "$SUMMARY"
   else
     note "SKIP  1-rank NCCL run: no mpirun, or the build has no MPI"

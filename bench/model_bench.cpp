@@ -1,6 +1,7 @@
 #include "bench/model_bench.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <iomanip>
 #include <memory>
@@ -23,6 +24,10 @@
 #include "runtime/cpu_features.h"
 #include "runtime/device.h"
 #include "runtime/io/atomic_file.h"
+#ifdef TAILOR_WITH_CUDA
+#include "runtime/cuda/stream.h"
+#include "runtime/cuda/work_counts.h"
+#endif
 #include "runtime/thread_pool.h"
 
 namespace tailor::bench {
@@ -52,6 +57,49 @@ std::vector<models::GroundTruth> synthetic_groundtruth(int batch, int num_classe
 
 double mb(size_t bytes) {
   return double(bytes) / (1024.0 * 1024.0);
+}
+
+// Runs `fn` once and returns what it queued on a GPU and how long it took, waiting for the
+// device before and after (nothing is counted without CUDA).
+template <typename Fn>
+GpuWork gpu_work_of(Fn&& fn, Device device) {
+  GpuWork w;
+#ifdef TAILOR_WITH_CUDA
+  cuda::synchronize(device.index);
+  const auto t0 = std::chrono::steady_clock::now();
+  const cuda::WorkCounts before = cuda::work_counts();
+  fn();
+  const cuda::WorkCounts d = cuda::work_counts() - before;
+  cuda::synchronize(device.index);
+  w = {d.launches, d.library_calls, d.copies, d.host_waits};
+  w.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+#else
+  (void)device;
+  fn();
+#endif
+  return w;
+}
+
+std::string gpu_work_str(const GpuWork& w) {
+  return std::to_string(w.launches) + " kernel launches, " + std::to_string(w.library_calls) +
+         " cuBLAS/cuDNN calls, " + std::to_string(w.copies) + " copies/memsets, " +
+         std::to_string(w.host_waits) + " host waits";
+}
+
+nlohmann::json gpu_work_json(const GpuWork& w) {
+  return {{"ms", w.ms},
+          {"launches", w.launches},
+          {"library_calls", w.library_calls},
+          {"copies", w.copies},
+          {"host_waits", w.host_waits}};
+}
+
+// The layer-by-layer forward's cell: measured on the CPU only, "-" elsewhere.
+std::string layerwise_cell(double ms) {
+  if (ms <= 0) return "-";
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(1) << ms;
+  return s.str();
 }
 
 // Tailor's rows, one per batch size, printed as they come.
@@ -91,6 +139,22 @@ std::vector<ModelBenchRow> time_tailor(const ModelBenchOptions& options,
     row.train_step_ms = train.median_ms;
     row.train_reps = train.reps;
     row.train_images_per_s = 1e3 * batch / train.median_ms;
+    if (!device.is_cpu()) {
+      row.train_work = gpu_work_of(train_step, device);
+      // The same step by phase: where its launches and its time go.
+      model.params().zero_grad();
+      models::SsdOutput o;
+      models::SsdLosses losses;
+      auto phase = [&](const char* name, auto&& fn) {
+        row.train_phases.emplace_back(name, gpu_work_of(fn, device));
+      };
+      phase("forward", [&] { o = model.forward(images, /*training=*/true); });
+      phase("loss", [&] {
+        losses = models::ssd_loss(o, model.anchor_boxes(), gt, model.params(), config);
+      });
+      phase("backward", [&] { losses.total.backward(); });
+      phase("RMSProp", [&] { optimizer.apply(model.params(), 1e-4f); });
+    }
 
     model.params().zero_grad();
     {
@@ -119,6 +183,7 @@ std::vector<ModelBenchRow> time_tailor(const ModelBenchOptions& options,
       row.infer_ms = inf.median_ms;
       row.infer_reps = inf.reps;
       row.infer_images_per_s = 1e3 * batch / inf.median_ms;
+      if (!fast) row.infer_work = gpu_work_of(infer, device);
       // The copy to the host also waits for a GPU. On the CPU the fused and the layer-by-layer
       // forwards alternate, so that a drifting machine shifts both alike.
       if (!fast) {
@@ -145,8 +210,8 @@ std::vector<ModelBenchRow> time_tailor(const ModelBenchOptions& options,
         << row.train_step_ms << std::setw(10) << row.train_images_per_s << std::setw(12)
         << row.train_peak_mb << std::setw(12) << row.infer_ms << std::setw(10)
         << row.infer_images_per_s << std::setw(12) << row.forward_ms << std::setw(12)
-        << row.layerwise_forward_ms << std::setw(12) << row.infer_peak_mb << std::setprecision(3)
-        << std::setw(10) << row.loss << std::defaultfloat << "\n"
+        << layerwise_cell(row.layerwise_forward_ms) << std::setw(12) << row.infer_peak_mb
+        << std::setprecision(3) << std::setw(10) << row.loss << std::defaultfloat << "\n"
         << std::flush;
     rows.push_back(row);
   }
@@ -154,6 +219,19 @@ std::vector<ModelBenchRow> time_tailor(const ModelBenchOptions& options,
          "one (timed alternately with it)\n";
   out << "MB: the allocator's peak of live tensor bytes during the timed runs (parameters, "
          "optimizer slots, activations; inference: plus the planned arena)\n";
+  if (!device.is_cpu()) {
+    // At small batches a GPU step costs about its launches and waits, whatever they compute.
+    for (const ModelBenchRow& r : rows) {
+      out << "batch " << r.batch << " work per training step: " << gpu_work_str(r.train_work)
+          << "; per inference: " << gpu_work_str(r.infer_work) << "\n";
+      for (const auto& [name, w] : r.train_phases)
+        out << "  " << std::left << std::setw(9) << name << std::right << std::fixed
+            << std::setprecision(2) << std::setw(8) << w.ms << " ms  " << std::defaultfloat
+            << gpu_work_str(w) << "\n";
+    }
+    out << "(phases: one more step with a wait after each phase, so they sum to a little more "
+           "than train_ms)\n";
+  }
   for (const ModelBenchRow& r : rows)
     if (!r.layers.empty()) print_layer_profile(r.layers, r.batch, options.infer_iters, out);
   return rows;
@@ -300,6 +378,13 @@ nlohmann::json rows_json(const std::vector<ModelBenchRow>& rows) {
                  {"infer_reps", r.infer_reps},
                  {"loss", r.loss}});
     if (!r.layers.empty()) a.back()["layers"] = layer_profile_json(r.layers);
+    if (r.train_work.launches || r.train_work.library_calls) {
+      a.back()["train_gpu_work"] = gpu_work_json(r.train_work);
+      a.back()["infer_gpu_work"] = gpu_work_json(r.infer_work);
+      nlohmann::json phases = nlohmann::json::object();
+      for (const auto& [name, w] : r.train_phases) phases[name] = gpu_work_json(w);
+      a.back()["train_phases"] = phases;
+    }
   }
   return a;
 }

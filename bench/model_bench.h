@@ -28,6 +28,12 @@ struct ModelBenchOptions {
   bool layers = false;
 };
 
+// What one step queued on a GPU (runtime/cuda/work_counts.h); all zero on the CPU.
+struct GpuWork {
+  int64_t launches = 0, library_calls = 0, copies = 0, host_waits = 0;
+  double ms = 0;  // wall time, waiting for the device before and after
+};
+
 struct ModelBenchRow {
   int batch = 0;
   double train_step_ms = 0, train_images_per_s = 0;
@@ -36,8 +42,11 @@ struct ModelBenchRow {
   double layerwise_forward_ms = 0;  // the same without fusing depthwise + pointwise (CPU only)
   double train_peak_mb = 0, infer_peak_mb = 0;  // allocator peak during the timed runs
   int train_reps = 0, infer_reps = 0;
-  float loss = 0;                 // last training loss, to show the step computed something finite
-  std::vector<LayerTime> layers;  // --layers: the forward by step
+  float loss = 0;                  // last training loss, to show the step computed something finite
+  std::vector<LayerTime> layers;   // --layers: the forward by step
+  GpuWork train_work, infer_work;  // CUDA: one training step's / one inference's work
+  // CUDA: one training step again, phase by phase (forward, loss, backward, RMSProp).
+  std::vector<std::pair<std::string, GpuWork>> train_phases;
 };
 
 struct ModelBenchReport {

@@ -158,17 +158,18 @@ def decode(codes, anchors):
 
 def ssd_loss(model, boxes, logits, anchors, gt_boxes, gt_classes):
     n, a, k1 = logits.shape
-    cls_t = torch.zeros(n, a, k1)
-    reg_t = torch.zeros(n, a, 4)
-    pos = torch.zeros(n, a, dtype=torch.bool)
+    dev = logits.device  # the targets are built where the predictions are (CPU or GPU)
+    cls_t = torch.zeros(n, a, k1, device=dev)
+    reg_t = torch.zeros(n, a, 4, device=dev)
+    pos = torch.zeros(n, a, dtype=torch.bool, device=dev)
     for i in range(n):
         m = iou(anchors, gt_boxes[i])
         best, idx = m.max(1)
-        idx[m.argmax(0)] = torch.arange(m.shape[1])  # force_match_for_each_row
+        idx[m.argmax(0)] = torch.arange(m.shape[1], device=dev)  # force_match_for_each_row
         p = best >= 0.5
         p[m.argmax(0)] = True
         pos[i] = p
-        cls_t[i, torch.arange(a), torch.where(p, gt_classes[i][idx], 0)] = 1
+        cls_t[i, torch.arange(a, device=dev), torch.where(p, gt_classes[i][idx], 0)] = 1
         reg_t[i] = encode(gt_boxes[i][idx], anchors)
     cls_l = F.binary_cross_entropy_with_logits(logits, cls_t, reduction="none").sum(2)
     loc_l = F.smooth_l1_loss(boxes, reg_t, reduction="none").sum(2) * pos
@@ -201,7 +202,7 @@ def post_process(boxes, logits, anchors, num_classes, per_class=100):
             if nms is not None:
                 k = nms(b, s, 0.6)[:per_class]
             else:  # no torchvision: top scores only (reported in the JSON)
-                k = torch.arange(min(per_class, s.numel()))
+                k = torch.arange(min(per_class, s.numel()), device=s.device)
             picked_s.append(s[k])
             picked_b.append(b[k])
         all_s = torch.cat(picked_s)

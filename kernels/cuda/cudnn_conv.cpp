@@ -9,6 +9,7 @@
 #include "kernels/cuda/tensor_layout.h"
 #include "runtime/cuda/caching_allocator.h"
 #include "runtime/cuda/stream.h"
+#include "runtime/cuda/work_counts.h"
 #include "runtime/error.h"
 
 namespace tailor::kernels::cuda {
@@ -149,6 +150,7 @@ void cudnn_conv2d_forward(const ConvGeometry& g, bool depthwise, const float* x,
     p.have_fwd = true;
   }
   DeviceBuffer ws(p.fwd_ws);
+  tailor::cuda::count_library_call();
   TAILOR_CUDNN_CHECK(cudnnConvolutionForward(h, &kOne, p.x, x, p.w, wk.as<float>(), p.conv, p.fwd,
                                              ws.data(), p.fwd_ws, &kZero, p.y, y),
                      p.what);
@@ -195,6 +197,7 @@ void cudnn_conv2d_backward_input(const ConvGeometry& g, bool depthwise, const fl
     p.have_bwd_data = true;
   }
   DeviceBuffer ws(p.bwd_data_ws);
+  tailor::cuda::count_library_call();
   TAILOR_CUDNN_CHECK(
       cudnnConvolutionBackwardData(h, &kOne, p.w, wk.as<float>(), p.y, dy, p.conv, p.bwd_data,
                                    ws.data(), p.bwd_data_ws, &kZero, p.x, target),
@@ -242,6 +245,7 @@ void cudnn_conv2d_backward_filter(const ConvGeometry& g, bool depthwise, const f
     p.have_bwd_filter = true;
   }
   DeviceBuffer ws(p.bwd_filter_ws);
+  tailor::cuda::count_library_call();
   TAILOR_CUDNN_CHECK(
       cudnnConvolutionBackwardFilter(h, &kOne, p.x, x, p.y, dy, p.conv, p.bwd_filter, ws.data(),
                                      p.bwd_filter_ws, &kZero, p.w, dwk.as<float>()),

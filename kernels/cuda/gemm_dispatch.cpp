@@ -4,6 +4,7 @@
 #include "kernels/cuda/autotune.h"
 #include "kernels/cuda/library_handles.h"
 #include "kernels/cuda/sgemm.h"
+#include "runtime/cuda/work_counts.h"
 
 namespace tailor::kernels::cuda {
 
@@ -12,6 +13,7 @@ void sgemm_cublas(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, f
                   int64_t ldc) {
   if (M == 0 || N == 0) return;
   // Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T: swap the operands.
+  tailor::cuda::count_library_call();
   TAILOR_CUBLAS_CHECK(cublasSgemm(cublas_handle(), trans_b ? CUBLAS_OP_T : CUBLAS_OP_N,
                                   trans_a ? CUBLAS_OP_T : CUBLAS_OP_N, int(N), int(M), int(K),
                                   &alpha, B, int(ldb), A, int(lda), &beta, C, int(ldc)),

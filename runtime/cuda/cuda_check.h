@@ -8,6 +8,8 @@
 
 #include <string>
 
+#include "runtime/cuda/work_counts.h"
+
 namespace tailor::cuda {
 
 // "cudnnConvolutionForward(handle, ...)" -> "cudnnConvolutionForward".
@@ -29,6 +31,7 @@ std::string call_name(const char* expression);
 // After a <<<...>>> launch: configuration errors are reported here, not at the launch.
 #define TAILOR_CUDA_LAUNCH_CHECK(kernel_name, context)                           \
   do {                                                                           \
+    ::tailor::cuda::count_launch();                                              \
     cudaError_t tailor_err_ = cudaGetLastError();                                \
     if (tailor_err_ != cudaSuccess)                                              \
       ::tailor::cuda::throw_cuda_error(kernel_name "(", (context), tailor_err_); \

@@ -49,9 +49,13 @@ void copy_bytes(void* dst, Device dst_device, const void* src, Device src_device
   const std::string what =
       std::to_string(bytes) + " bytes " + src_device.str() + " -> " + dst_device.str();
   TAILOR_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDefault, s), what);
+  cuda::count_copy();
   // The host reads its buffer as soon as we return. (From pageable host memory the runtime
   // stages the bytes before cudaMemcpyAsync returns, so uploads need no wait.)
-  if (dst_device.is_cpu()) TAILOR_CUDA_CHECK(cudaStreamSynchronize(s), what);
+  if (dst_device.is_cpu()) {
+    TAILOR_CUDA_CHECK(cudaStreamSynchronize(s), what);
+    cuda::count_host_wait();
+  }
 }
 
 void zero_bytes(void* dst, Device device, size_t bytes) {
@@ -63,6 +67,7 @@ void zero_bytes(void* dst, Device device, size_t bytes) {
   require_cuda();
   TAILOR_CUDA_CHECK(cudaMemsetAsync(dst, 0, bytes, cuda::stream(device.index)),
                     std::to_string(bytes) + " bytes on " + device.str());
+  cuda::count_copy();
 }
 
 }  // namespace tailor

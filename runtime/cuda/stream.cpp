@@ -36,6 +36,7 @@ cudaStream_t stream(int device) {
 void synchronize(int device) {
   TAILOR_CUDA_CHECK(cudaStreamSynchronize(stream(device)),
                     "Tailor stream, device " + std::to_string(device));
+  count_host_wait();
 }
 
 bool is_capturing(int device) {

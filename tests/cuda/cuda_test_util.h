@@ -3,6 +3,7 @@
 // device copies through Tensor (so the engine's copy path is exercised too).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <string>
@@ -51,6 +52,21 @@ inline void expect_close(const std::vector<float>& got, const std::vector<float>
   }
   EXPECT_LE(err, tol) << what << ": worst at " << worst << " got " << got[worst] << " want "
                       << want[worst];
+}
+
+// ||got - want||_2 / ||want||_2 must stay under tol: for results whose elements are sums that
+// amplify rounding, where two correct float32 summation orders already differ element-wise.
+inline void expect_close_l2(const std::vector<float>& got, const std::vector<float>& want,
+                            double tol, const std::string& what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  double diff = 0, norm = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    const double d = double(got[i]) - double(want[i]);
+    diff += d * d;
+    norm += double(want[i]) * double(want[i]);
+  }
+  const double rel = std::sqrt(diff) / std::max(std::sqrt(norm), 1e-30);
+  EXPECT_LE(rel, tol) << what << ": relative L2 error (NaN fails too)";
 }
 
 }  // namespace tailor::testing

@@ -16,6 +16,7 @@ using models::GroundTruth;
 using models::SsdConfig;
 using models::SsdModel;
 using testing::expect_close;
+using testing::expect_close_l2;
 using testing::random_vector;
 
 SsdConfig small_config() {
@@ -71,8 +72,13 @@ TEST(CudaSsdModel, TrainingStepMatchesCpu) {
     ASSERT_EQ(pc.value.grad().defined(), pg.value.grad().defined()) << pc.name;
     if (!pc.value.grad().defined()) continue;
     EXPECT_TRUE(pg.value.grad().device().is_cuda()) << pc.name;
-    expect_close(pg.value.grad().to_vector(), pc.value.grad().to_vector(), 2e-3f,
-                 "gradient of " + pc.name);
+    // By norm, not element by element: batch norm in training mode at this size amplifies
+    // rounding in the early layers' gradients. Two CPU summation orders of this very step
+    // (TAILOR_SIMD=scalar against avx512) differ by up to 1.3e-2 in |a - b| / (1 + |b|) on
+    // Conv2d_1_pointwise but by at most 5.3e-4 in relative L2 norm; the H200 (2026-12-04) was
+    // 0.3-1.6e-2 element-wise on the same first five layers.
+    expect_close_l2(pg.value.grad().to_vector(), pc.value.grad().to_vector(), 2e-3,
+                    "gradient of " + pc.name);
   }
 
   optim::RMSPropOptions o;
