@@ -59,24 +59,23 @@ double mb(size_t bytes) {
   return double(bytes) / (1024.0 * 1024.0);
 }
 
-// Runs `fn` once and returns what it queued on a GPU and how long it took, waiting for the
-// device before and after (nothing is counted without CUDA).
+// Runs `fn` once and returns how long it took and what it queued on a GPU, waiting for the
+// device before and after (on the CPU: the time alone).
 template <typename Fn>
 GpuWork gpu_work_of(Fn&& fn, Device device) {
   GpuWork w;
 #ifdef TAILOR_WITH_CUDA
-  cuda::synchronize(device.index);
-  const auto t0 = std::chrono::steady_clock::now();
+  if (device.is_cuda()) cuda::synchronize(device.index);
   const cuda::WorkCounts before = cuda::work_counts();
-  fn();
-  const cuda::WorkCounts d = cuda::work_counts() - before;
-  cuda::synchronize(device.index);
-  w = {d.launches, d.library_calls, d.copies, d.host_waits};
-  w.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-#else
-  (void)device;
-  fn();
 #endif
+  const auto t0 = std::chrono::steady_clock::now();
+  fn();
+#ifdef TAILOR_WITH_CUDA
+  const cuda::WorkCounts d = cuda::work_counts() - before;
+  if (device.is_cuda()) cuda::synchronize(device.index);
+  w = {d.launches, d.library_calls, d.copies, d.host_waits};
+#endif
+  w.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return w;
 }
 
@@ -139,9 +138,9 @@ std::vector<ModelBenchRow> time_tailor(const ModelBenchOptions& options,
     row.train_step_ms = train.median_ms;
     row.train_reps = train.reps;
     row.train_images_per_s = 1e3 * batch / train.median_ms;
-    if (!device.is_cpu()) {
-      row.train_work = gpu_work_of(train_step, device);
-      // The same step by phase: where its launches and its time go.
+    if (!device.is_cpu()) row.train_work = gpu_work_of(train_step, device);
+    {
+      // One more step by phase: where its time (and on a GPU its launches) go.
       model.params().zero_grad();
       models::SsdOutput o;
       models::SsdLosses losses;
@@ -219,19 +218,23 @@ std::vector<ModelBenchRow> time_tailor(const ModelBenchOptions& options,
          "one (timed alternately with it)\n";
   out << "MB: the allocator's peak of live tensor bytes during the timed runs (parameters, "
          "optimizer slots, activations; inference: plus the planned arena)\n";
-  if (!device.is_cpu()) {
-    // At small batches a GPU step costs about its launches and waits, whatever they compute.
-    for (const ModelBenchRow& r : rows) {
-      out << "batch " << r.batch << " work per training step: " << gpu_work_str(r.train_work)
-          << "; per inference: " << gpu_work_str(r.infer_work) << "\n";
-      for (const auto& [name, w] : r.train_phases)
-        out << "  " << std::left << std::setw(9) << name << std::right << std::fixed
-            << std::setprecision(2) << std::setw(8) << w.ms << " ms  " << std::defaultfloat
-            << gpu_work_str(w) << "\n";
+  // At small batches a GPU step costs about its launches and waits, whatever they compute.
+  const bool gpu = !device.is_cpu();
+  for (const ModelBenchRow& r : rows) {
+    out << "batch " << r.batch << " training step by phase";
+    if (gpu)
+      out << "; the whole step: " << gpu_work_str(r.train_work)
+          << "; per inference: " << gpu_work_str(r.infer_work);
+    out << "\n";
+    for (const auto& [name, w] : r.train_phases) {
+      out << "  " << std::left << std::setw(9) << name << std::right << std::fixed
+          << std::setprecision(2) << std::setw(9) << w.ms << " ms" << std::defaultfloat;
+      if (gpu) out << "  " << gpu_work_str(w);
+      out << "\n";
     }
-    out << "(phases: one more step with a wait after each phase, so they sum to a little more "
-           "than train_ms)\n";
   }
+  out << "(phases: one more step, timed phase by phase" << (gpu ? " with a wait after each" : "")
+      << ")\n";
   for (const ModelBenchRow& r : rows)
     if (!r.layers.empty()) print_layer_profile(r.layers, r.batch, options.infer_iters, out);
   return rows;
@@ -381,10 +384,10 @@ nlohmann::json rows_json(const std::vector<ModelBenchRow>& rows) {
     if (r.train_work.launches || r.train_work.library_calls) {
       a.back()["train_gpu_work"] = gpu_work_json(r.train_work);
       a.back()["infer_gpu_work"] = gpu_work_json(r.infer_work);
-      nlohmann::json phases = nlohmann::json::object();
-      for (const auto& [name, w] : r.train_phases) phases[name] = gpu_work_json(w);
-      a.back()["train_phases"] = phases;
     }
+    nlohmann::json phases = nlohmann::json::object();
+    for (const auto& [name, w] : r.train_phases) phases[name] = gpu_work_json(w);
+    if (!phases.empty()) a.back()["train_phases"] = phases;
   }
   return a;
 }

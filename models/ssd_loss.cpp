@@ -2,11 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <utility>
+#include <vector>
 
 #include "engine/autograd.h"
 #include "engine/ops/elementwise.h"
 #include "engine/ops/losses.h"
 #include "engine/ops/reduce.h"
+#include "engine/ops/shape_ops.h"
 #include "engine/optim/l2_regularizer.h"
 #include "models/box_coder.h"
 #include "models/hard_example_miner.h"
@@ -16,6 +20,63 @@
 #include "runtime/thread_pool.h"
 
 namespace tailor::models {
+namespace {
+
+// The [N, A, C+1] classification targets and weights, built where the logits are from one
+// small table each and a row index per anchor, instead of filled on the host and copied: at
+// batch 64 with 90 classes each is 45 MB, which dominated a GPU step's loss. Target rows are
+// one-hot (0..C, background included) or all zero (kNoTarget); a weight row is one value
+// across the classes or, for image labels without box negatives, on the label alone.
+class ClassTargetTables {
+ public:
+  static constexpr int kUniform = -1;  // a weight row's label for "every class"
+
+  explicit ClassTargetTables(int64_t classes) : c1_(classes) {}
+
+  int no_target() const { return static_cast<int>(c1_); }
+
+  // The weight row for (label, weight), added on first use. Called from one thread.
+  int weight_row(int label, float weight) {
+    for (size_t k = 0; k < keys_.size(); ++k)
+      if (keys_[k].first == label && keys_[k].second == weight) return static_cast<int>(k);
+    keys_.emplace_back(label, weight);
+    return static_cast<int>(keys_.size() - 1);
+  }
+
+  // Gathers `rows` ([N * A] indices) of the target or weight table into a tensor [n, a, C+1]
+  // on `dev`.
+  Tensor targets(const std::vector<int32_t>& rows, int64_t n, int64_t a, Device dev) const {
+    std::vector<float> table((c1_ + 1) * c1_, 0.f);
+    for (int64_t k = 0; k < c1_; ++k) table[k * c1_ + k] = 1.f;
+    return gather(table, c1_ + 1, rows, n, a, dev);
+  }
+  Tensor weights(const std::vector<int32_t>& rows, int64_t n, int64_t a, Device dev) const {
+    std::vector<float> table(keys_.size() * c1_, 0.f);
+    for (size_t k = 0; k < keys_.size(); ++k) {
+      const auto [label, w] = keys_[k];
+      if (label == kUniform)
+        std::fill_n(&table[k * c1_], c1_, w);
+      else
+        table[k * c1_ + label] = w;
+    }
+    return gather(table, static_cast<int64_t>(keys_.size()), rows, n, a, dev);
+  }
+
+ private:
+  Tensor gather(const std::vector<float>& table, int64_t table_rows,
+                const std::vector<int32_t>& rows, int64_t n, int64_t a, Device dev) const {
+    NoGradGuard no_grad;
+    const Tensor index =
+        Tensor::from_vector_i32(rows, {static_cast<int64_t>(rows.size())});  // uploaded by the op
+    const Tensor t = Tensor::from_vector(table, {table_rows, c1_}).to(dev);
+    return ops::reshape(ops::gather_rows(t, index), {n, a, c1_});
+  }
+
+  int64_t c1_;
+  std::vector<std::pair<int, float>> keys_;
+};
+
+}  // namespace
 
 SsdLosses ssd_loss(const SsdOutput& output, const std::vector<BoxCorners>& anchors,
                    const std::vector<GroundTruth>& groundtruth, const ParameterSet& params,
@@ -32,7 +93,11 @@ SsdLosses ssd_loss(const SsdOutput& output, const std::vector<BoxCorners>& ancho
   TAILOR_CHECK(static_cast<int64_t>(groundtruth.size()) == n, UserError,
                "ssd_loss: ", groundtruth.size(), " groundtruth entries for a batch of ", n);
 
-  std::vector<float> cls_targets(n * a * c1, 0.f), cls_weights(n * a * c1, 0.f);
+  ClassTargetTables tables(c1);
+  // Per anchor: its target row, and its weight's (label, value) until the table is built.
+  std::vector<int32_t> target_row(n * a, tables.no_target());
+  std::vector<int> weight_label(n * a, ClassTargetTables::kUniform);
+  std::vector<float> weight_value(n * a, 0.f);
   std::vector<float> reg_targets(n * a * 4, 0.f), reg_weights(n * a * 4, 0.f);
   std::vector<std::vector<int>> matches(n);
   std::vector<int> image_matches(n, 0);
@@ -61,13 +126,11 @@ SsdLosses ssd_loss(const SsdOutput& output, const std::vector<BoxCorners>& ancho
         const ImagePredictions pred{&decoded, &probs[i * a * c1], static_cast<int>(c1)};
         for (int j : image_level_positives(anchors, pred, g.image_label, config.loss.image_level,
                                            config.matcher)) {
-          const int64_t row = (i * a + j) * c1;
-          cls_targets[row + g.image_label] = 1.f;
-          if (config.loss.image_level.box_negatives)
-            std::fill_n(&cls_weights[row], c1, config.loss.image_level.weight);
-          else
-            cls_weights[row + g.image_label] = config.loss.image_level.weight;
-          mask[i * a + j] = 1.f;
+          const int64_t row = i * a + j;
+          target_row[row] = g.image_label;
+          weight_value[row] = config.loss.image_level.weight;
+          if (!config.loss.image_level.box_negatives) weight_label[row] = g.image_label;
+          mask[row] = 1.f;
           ++image_matches[i];
         }
         continue;
@@ -76,8 +139,8 @@ SsdLosses ssd_loss(const SsdOutput& output, const std::vector<BoxCorners>& ancho
       image_matches[i] = t.num_matches();
       for (int64_t j = 0; j < a; ++j) {
         const int64_t row = i * a + j;
-        cls_targets[row * c1 + t.cls_target[j]] = 1.f;
-        std::fill_n(&cls_weights[row * c1], c1, t.cls_weight[j]);
+        target_row[row] = t.cls_target[j];
+        weight_value[row] = t.cls_weight[j];
         const BoxCode& r = t.reg_target[j];
         float* rt = &reg_targets[row * 4];
         rt[0] = r.ty, rt[1] = r.tx, rt[2] = r.th, rt[3] = r.tw;
@@ -92,10 +155,13 @@ SsdLosses ssd_loss(const SsdOutput& output, const std::vector<BoxCorners>& ancho
   auto put = [&](const std::vector<float>& v, const Shape& s) {
     return Tensor::from_vector(v, s).to(dev);
   };
+  std::vector<int32_t> weight_row(n * a);
+  for (int64_t r = 0; r < n * a; ++r)
+    weight_row[r] = tables.weight_row(weight_label[r], weight_value[r]);
   // Per-anchor losses [N, A]: sigmoid CE summed over classes, smooth L1 summed over codes.
-  Tensor cls_losses = ops::sum_last_dim(
-      ops::mul(ops::sigmoid_cross_entropy_with_logits(logits, put(cls_targets, {n, a, c1})),
-               put(cls_weights, {n, a, c1})));
+  Tensor cls_losses = ops::sum_last_dim(ops::mul(
+      ops::sigmoid_cross_entropy_with_logits(logits, tables.targets(target_row, n, a, dev)),
+      tables.weights(weight_row, n, a, dev)));
   Tensor loc_losses = ops::sum_last_dim(
       ops::mul(ops::smooth_l1(codes, put(reg_targets, {n, a, 4})), put(reg_weights, {n, a, 4})));
 
