@@ -105,7 +105,8 @@ void add_model(CLI::App& cmd) {
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
   c->add_flag("--layers", o->layers,
-              "Also time the CPU inference forward step by step: ms, GFLOP/s and share per layer");
+              "Also time the CPU inference forward step by step (ms, GFLOP/s and share per "
+              "layer) and the training step's backward op by op");
   c->callback([o] { bench::run_model_bench(*o, std::cout); });
 }
 

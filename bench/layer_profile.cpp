@@ -1,5 +1,6 @@
 #include "bench/layer_profile.h"
 
+#include <algorithm>
 #include <iomanip>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -59,6 +60,50 @@ nlohmann::json layer_profile_json(const std::vector<LayerTime>& layers) {
   nlohmann::json a = nlohmann::json::array();
   for (const LayerTime& l : layers)
     a.push_back({{"step", l.name}, {"shape", l.shape}, {"flops", l.flops}, {"ms", l.median_ms}});
+  return a;
+}
+
+void print_backward_profile(const std::vector<BackwardProfile::OpTime>& ops, int batch, int runs,
+                            std::ostream& out) {
+  std::vector<BackwardProfile::OpTime> sorted = ops;
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const auto& a, const auto& b) { return a.ms > b.ms; });
+  double total = 0;
+  for (const auto& o : sorted) total += o.ms;
+  const double per = runs > 0 ? 1.0 / runs : 1.0;
+  out << "\nbackward by op, batch " << batch << " (per step, over " << runs
+      << " steps; slowest first)\n"
+      << std::left << std::setw(36) << "op" << std::setw(20) << "gradient shape" << std::right
+      << std::setw(7) << "calls" << std::setw(10) << "ms" << std::setw(7) << "share"
+      << "\n";
+  double rest_ms = 0;
+  int rest_ops = 0;
+  for (const auto& o : sorted) {
+    if (total > 0 && o.ms < 0.005 * total) {
+      rest_ms += o.ms;
+      ++rest_ops;
+      continue;
+    }
+    out << std::left << std::setw(36) << o.op << std::setw(20) << shape_str(o.grad_shape)
+        << std::right << std::setw(7) << o.calls / std::max(runs, 1) << std::fixed
+        << std::setprecision(3) << std::setw(10) << o.ms * per << std::setprecision(1)
+        << std::setw(6) << 100 * o.ms / total << "%" << std::defaultfloat << "\n";
+  }
+  out << std::fixed << std::left << std::setw(63)
+      << ("the other " + std::to_string(rest_ops) + " ops") << std::right << std::setprecision(3)
+      << std::setw(10) << rest_ms * per << "\n"
+      << std::left << std::setw(63) << "sum" << std::right << std::setw(10) << total * per
+      << std::defaultfloat << "\n";
+}
+
+nlohmann::json backward_profile_json(const std::vector<BackwardProfile::OpTime>& ops, int runs) {
+  nlohmann::json a = nlohmann::json::array();
+  const double per = runs > 0 ? 1.0 / runs : 1.0;
+  for (const auto& o : ops)
+    a.push_back({{"op", o.op},
+                 {"grad_shape", o.grad_shape},
+                 {"calls", o.calls / std::max(runs, 1)},
+                 {"ms", o.ms * per}});
   return a;
 }
 

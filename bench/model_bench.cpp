@@ -154,6 +154,12 @@ std::vector<ModelBenchRow> time_tailor(const ModelBenchOptions& options,
       phase("backward", [&] { losses.total.backward(); });
       phase("RMSProp", [&] { optimizer.apply(model.params(), 1e-4f); });
     }
+    if (options.layers) {
+      BackwardProfile profile;
+      for (int r = 0; r < options.train_iters; ++r) train_step();
+      row.backward_ops = profile.ops();
+      row.backward_runs = options.train_iters;
+    }
 
     model.params().zero_grad();
     {
@@ -235,8 +241,11 @@ std::vector<ModelBenchRow> time_tailor(const ModelBenchOptions& options,
   }
   out << "(phases: one more step, timed phase by phase" << (gpu ? " with a wait after each" : "")
       << ")\n";
-  for (const ModelBenchRow& r : rows)
+  for (const ModelBenchRow& r : rows) {
     if (!r.layers.empty()) print_layer_profile(r.layers, r.batch, options.infer_iters, out);
+    if (!r.backward_ops.empty())
+      print_backward_profile(r.backward_ops, r.batch, r.backward_runs, out);
+  }
   return rows;
 }
 
@@ -381,6 +390,8 @@ nlohmann::json rows_json(const std::vector<ModelBenchRow>& rows) {
                  {"infer_reps", r.infer_reps},
                  {"loss", r.loss}});
     if (!r.layers.empty()) a.back()["layers"] = layer_profile_json(r.layers);
+    if (!r.backward_ops.empty())
+      a.back()["backward_ops"] = backward_profile_json(r.backward_ops, r.backward_runs);
     if (r.train_work.launches || r.train_work.library_calls) {
       a.back()["train_gpu_work"] = gpu_work_json(r.train_work);
       a.back()["infer_gpu_work"] = gpu_work_json(r.infer_work);

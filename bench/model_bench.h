@@ -42,8 +42,10 @@ struct ModelBenchRow {
   double layerwise_forward_ms = 0;  // the same without fusing depthwise + pointwise (CPU only)
   double train_peak_mb = 0, infer_peak_mb = 0;  // allocator peak during the timed runs
   int train_reps = 0, infer_reps = 0;
-  float loss = 0;                  // last training loss, to show the step computed something finite
-  std::vector<LayerTime> layers;   // --layers: the forward by step
+  float loss = 0;                 // last training loss, to show the step computed something finite
+  std::vector<LayerTime> layers;  // --layers: the forward by step
+  std::vector<BackwardProfile::OpTime> backward_ops;  // --layers: the backward by op (summed)
+  int backward_runs = 0;
   GpuWork train_work, infer_work;  // CUDA: one training step's / one inference's work
   // CUDA: one training step again, phase by phase (forward, loss, backward, RMSProp).
   std::vector<std::pair<std::string, GpuWork>> train_phases;

@@ -1,5 +1,6 @@
 #include "engine/autograd.h"
 
+#include <chrono>
 #include <unordered_map>
 
 #include "engine/ops/elementwise.h"
@@ -9,6 +10,7 @@ namespace tailor {
 
 namespace {
 thread_local bool g_grad_mode = true;
+thread_local BackwardProfile* g_backward_profile = nullptr;
 
 Tensor accumulate(const Tensor& a, const Tensor& b) {
   return a.defined() ? ops::add(a, b) : b;
@@ -24,6 +26,23 @@ NoGradGuard::NoGradGuard() : previous_(g_grad_mode) {
 }
 NoGradGuard::~NoGradGuard() {
   g_grad_mode = previous_;
+}
+
+BackwardProfile::BackwardProfile() : previous_(g_backward_profile) {
+  g_backward_profile = this;
+}
+BackwardProfile::~BackwardProfile() {
+  g_backward_profile = previous_;
+}
+
+void BackwardProfile::add(const std::string& op, const Shape& grad_shape, double ms) {
+  for (OpTime& o : ops_)
+    if (o.op == op && o.grad_shape == grad_shape) {
+      ++o.calls;
+      o.ms += ms;
+      return;
+    }
+  ops_.push_back({op, grad_shape, 1, ms});
 }
 
 Tensor record_op(Tensor out, const char* op, const std::vector<Tensor>& inputs,
@@ -98,6 +117,10 @@ void run_backward(const Tensor& root, const Tensor& grad_in) {
                  "' a second time: its saved tensors were already released");
     std::vector<bool> needs(node->edges.size());
     for (size_t i = 0; i < needs.size(); ++i) needs[i] = node->edges[i].active();
+    BackwardProfile* profile = g_backward_profile;
+    const auto t0 =
+        profile ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
+    const Shape grad_shape = profile ? g.shape() : Shape();
     std::vector<Tensor> in_grads = node->backward(g, needs);
     node->release();
     for (size_t i = 0; i < node->edges.size(); ++i) {
@@ -117,6 +140,10 @@ void run_backward(const Tensor& root, const Tensor& grad_in) {
         if (--pending[e.fn.get()] == 0) ready.push_back(e.fn);
       }
     }
+    if (profile)
+      profile->add(
+          node->op, grad_shape,
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
 }
 

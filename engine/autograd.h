@@ -56,4 +56,31 @@ Tensor record_op(Tensor out, const char* op, const std::vector<Tensor>& inputs,
 // Runs backward from `root`. `grad` defaults to 1 for a scalar root.
 void run_backward(const Tensor& root, const Tensor& grad);
 
+// The time each recorded op's backward took (its closure plus the accumulation of the gradients
+// it returned), keyed by op and output-gradient shape, e.g. "pointwise_conv2d [10,19,19,512]",
+// for backward passes run on this thread while the profile is alive. Host time: on a GPU it
+// is the time to queue the work. For `bench model --layers`; off, it costs one branch per node.
+class BackwardProfile {
+ public:
+  struct OpTime {
+    std::string op;
+    Shape grad_shape;
+    int calls = 0;
+    double ms = 0;
+  };
+
+  BackwardProfile();
+  ~BackwardProfile();
+  BackwardProfile(const BackwardProfile&) = delete;
+  BackwardProfile& operator=(const BackwardProfile&) = delete;
+
+  void add(const std::string& op, const Shape& grad_shape, double ms);
+  // In the order first run, which is the backward's order.
+  const std::vector<OpTime>& ops() const { return ops_; }
+
+ private:
+  std::vector<OpTime> ops_;
+  BackwardProfile* previous_;
+};
+
 }  // namespace tailor

@@ -194,8 +194,42 @@ TEST(ModelBench, SmallModelReportsStepTimesAndMemory) {
   EXPECT_GT(r.infer_ms, 0);
   EXPECT_GT(r.train_peak_mb, r.infer_peak_mb * 0.5);
   EXPECT_GT(r.infer_peak_mb, 0.5);  // 0.25 depth: ~0.5M parameters = 2 MB, plus activations
+  // One more step by phase, in the order they run, each timed.
+  ASSERT_EQ(r.train_phases.size(), 4u);
+  EXPECT_EQ(r.train_phases[0].first, "forward");
+  EXPECT_EQ(r.train_phases[3].first, "RMSProp");
+  for (const auto& [name, w] : r.train_phases) EXPECT_GT(w.ms, 0) << name;
   const nlohmann::json j = nlohmann::json::parse(read_all(options.json_path));
   EXPECT_EQ(j["results"][0]["batch"], 1);
+  EXPECT_GT(j["results"][0]["train_phases"]["backward"]["ms"].get<double>(), 0);
+  EXPECT_FALSE(j["results"][0].contains("backward_ops"));  // only with --layers
+  std::remove(options.json_path.c_str());
+}
+
+// --layers: the inference forward by step and the training backward by op, both in the JSON.
+TEST(ModelBench, LayersProfileTheForwardAndTheBackward) {
+  ModelBenchOptions options;
+  options.batches = {1};
+  options.depth = 0.25f;
+  options.num_classes = 9;
+  options.train_iters = 1;
+  options.infer_iters = 1;
+  options.layers = true;
+  options.json_path = temp_path("bench_model_layers.json");
+  std::ostringstream out;
+  const ModelBenchReport report = run_model_bench(options, out);
+  ASSERT_EQ(report.rows.size(), 1u) << out.str();
+  const ModelBenchRow& r = report.rows[0];
+  EXPECT_FALSE(r.layers.empty());
+  ASSERT_FALSE(r.backward_ops.empty());
+  int pointwise = 0;
+  for (const auto& o : r.backward_ops) pointwise += o.op == "pointwise_conv2d" ? o.calls : 0;
+  // MobileNet's 13 pointwise layers, the extra layers' 1x1 halves and the 1x1 predictors.
+  EXPECT_GE(pointwise, 13);
+  EXPECT_NE(out.str().find("backward by op, batch 1"), std::string::npos) << out.str();
+  const nlohmann::json j = nlohmann::json::parse(read_all(options.json_path));
+  EXPECT_FALSE(j["results"][0]["layers"].empty());
+  EXPECT_FALSE(j["results"][0]["backward_ops"].empty());
   std::remove(options.json_path.c_str());
 }
 

@@ -56,6 +56,30 @@ TEST(Autograd, BranchingGraphAccumulatesThroughDifferentOps) {
   EXPECT_EQ(x.grad().to_vector(), (std::vector<float>{5, -1}));
 }
 
+// Each node's backward is timed under its op and gradient shape, once per call; nothing is
+// recorded once the profile is gone, and the gradients are the unprofiled ones.
+TEST(Autograd, BackwardProfileTimesEachOpByGradientShape) {
+  Tensor x = Tensor::from_vector({1, -2, 3, 4}, {2, 2}).set_requires_grad();
+  std::vector<BackwardProfile::OpTime> ops;
+  {
+    BackwardProfile profile;
+    ops::sum(saving_double(saving_double(ops::mul(x, x)))).backward();
+    ops = profile.ops();
+  }
+  ASSERT_EQ(ops.size(), 3u);
+  EXPECT_EQ(ops[0].op, "sum");
+  EXPECT_EQ(ops[0].grad_shape, Shape{});
+  EXPECT_EQ(ops[1].op, "saving_double");  // two calls with one gradient shape: one entry
+  EXPECT_EQ(ops[1].calls, 2);
+  EXPECT_EQ(ops[1].grad_shape, (Shape{2, 2}));
+  EXPECT_EQ(ops[2].op, "mul");
+  for (const auto& o : ops) EXPECT_GE(o.ms, 0.0) << o.op;
+  EXPECT_EQ(x.grad().to_vector(), (std::vector<float>{8, -16, 24, 32}));  // d(4x^2) = 8x
+  x.set_grad(Tensor());
+  ops::sum(saving_double(x)).backward();  // no profile alive: nothing to add to
+  EXPECT_EQ(x.grad().to_vector(), (std::vector<float>{2, 2, 2, 2}));
+}
+
 TEST(Autograd, NoGradScopeEndsWithItsGuard) {
   Tensor x = Tensor::from_vector({1}, {1}).set_requires_grad();
   {
