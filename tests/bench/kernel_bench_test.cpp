@@ -174,15 +174,21 @@ TEST(KernelBench, UnknownImplementationIsAUsageError) {
   EXPECT_THROW(run_kernel_bench(options, out), UsageError);
 }
 
+// A depth-0.25 model with 9 classes, timed once per inference: seconds, not minutes.
+ModelBenchOptions small_model(int batch, int train_iters) {
+  ModelBenchOptions options;
+  options.batches = {batch};
+  options.depth = 0.25f;
+  options.num_classes = 9;
+  options.train_iters = train_iters;
+  options.infer_iters = 1;
+  return options;
+}
+
 // A batch-1 model at depth 0.25: the training step runs the whole loss and update and reports
 // a finite loss and a peak memory above the parameters' size.
 TEST(ModelBench, SmallModelReportsStepTimesAndMemory) {
-  ModelBenchOptions options;
-  options.batches = {1};
-  options.depth = 0.25f;
-  options.num_classes = 9;
-  options.train_iters = 1;
-  options.infer_iters = 1;
+  ModelBenchOptions options = small_model(1, 1);
   options.json_path = temp_path("bench_model_small.json");
   std::ostringstream out;
   const ModelBenchReport report = run_model_bench(options, out);
@@ -208,12 +214,7 @@ TEST(ModelBench, SmallModelReportsStepTimesAndMemory) {
 
 // --layers: the inference forward by step and the training backward by op, both in the JSON.
 TEST(ModelBench, LayersProfileTheForwardAndTheBackward) {
-  ModelBenchOptions options;
-  options.batches = {1};
-  options.depth = 0.25f;
-  options.num_classes = 9;
-  options.train_iters = 1;
-  options.infer_iters = 1;
+  ModelBenchOptions options = small_model(1, 1);
   options.layers = true;
   options.json_path = temp_path("bench_model_layers.json");
   std::ostringstream out;
@@ -236,12 +237,7 @@ TEST(ModelBench, LayersProfileTheForwardAndTheBackward) {
 // With busy background processes the threads claim chunks in another order, yet every chunk
 // computes what it always does: the training step's loss comes out bit for bit the same.
 TEST(ModelBench, BackgroundLoadChangesTimesNotResults) {
-  ModelBenchOptions options;
-  options.batches = {2};
-  options.depth = 0.25f;
-  options.num_classes = 9;
-  options.train_iters = 2;
-  options.infer_iters = 1;
+  ModelBenchOptions options = small_model(2, 2);
   options.background_load = 2;
   std::ostringstream out;
   const ModelBenchReport report = run_model_bench(options, out);
