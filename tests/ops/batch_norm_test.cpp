@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/autograd.h"
 #include "engine/ops/elementwise.h"
+#include "engine/ops/reduce.h"
 #include "kernels/cpu/batch_norm.h"
 #include "runtime/error.h"
 #include "tests/support/grad_check.h"
@@ -44,6 +46,31 @@ TEST(BatchNorm, InferenceUsesMovingStatistics) {
   Tensor beta = Tensor::from_vector({10, 20}, {2});
   std::vector<float> y = ops::batch_norm_infer(x, Tensor(), beta, mm, mv, 0.f).to_vector();
   EXPECT_EQ(y, (std::vector<float>{10, 26, 11, 30}));
+}
+
+// With history, the backward uses the statistics the forward normalized with, even when the
+// moving tensors change in place in between (a training step's update). Without history the
+// op reads them in place, with the same output.
+TEST(BatchNorm, InferenceBackwardUsesTheForwardsStatistics) {
+  Tensor x = Tensor::from_vector({1, -2, 3, 0.5f}, {2, 2}).set_requires_grad();
+  Tensor gamma = Tensor::from_vector({2, 1}, {2}).set_requires_grad();
+  Tensor beta = Tensor::from_vector({0.5f, -1}, {2});
+  Tensor mm = Tensor::from_vector({0.5f, 1}, {2}), mv = Tensor::from_vector({4, 0.25f}, {2});
+  Tensor y = ops::batch_norm_infer(x, gamma, beta, mm, mv, 0.f);
+  std::vector<float> no_history;
+  {
+    NoGradGuard no_grad;
+    no_history = ops::batch_norm_infer(x, gamma, beta, mm, mv, 0.f).to_vector();
+  }
+  EXPECT_EQ(no_history, y.to_vector());
+  mm.data<float>()[0] = 100.f;  // in place, after the forward
+  mv.data<float>()[0] = 100.f;
+  ops::sum(y).backward();
+  // dy/dx = gamma / sqrt(var) with the forward's var: 2 / 2 and 1 / 0.5.
+  EXPECT_EQ(x.grad().to_vector(), (std::vector<float>{1, 2, 1, 2}));
+  // dy/dgamma = sum of (x - mean) / sqrt(var): (1 - 0.5 + 3 - 0.5) / 2 and (-2 - 1 + 0.5 - 1) /
+  // 0.5.
+  EXPECT_EQ(gamma.grad().to_vector(), (std::vector<float>{1.5f, -7.f}));
 }
 
 TEST(BatchNorm, FastKernelsMatchReference) {
