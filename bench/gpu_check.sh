@@ -5,7 +5,7 @@
 #   3. the same suites under `compute-sanitizer --tool memcheck`;
 #   4. `tailor bench kernels|model --device cuda --peer pytorch`, each only if that command exists;
 #   5. a 200-step `tailor train --device cuda` on a tiny data subset (TRAIN_DATA, default the
-#      shared dataturks_val split), timed, then the same steps on the CPU and their losses side
+#      100 Myntra images of --fetch-train-data), timed, then the same steps on the CPU and their losses side
 #      by side; without a GPU it checks instead that `--device cuda` fails with exit 1 and
 #      "no CUDA device: <reason>";
 #   6. 20 steps of the same under `mpirun -np 1`: the NCCL gradient exchange on one GPU.
@@ -23,11 +23,17 @@
 # Dependencies. The GPU image has nvcc, cmake and ninja; cuDNN may come only as the Python wheel
 # nvidia-cudnn-cu13, which is found automatically. Debian packages the build needs (yaml-cpp,
 # pugixml, CLI11, GoogleTest, libjpeg, libpng) can be carried as .debs: on a machine with apt,
-#   bench/gpu_check.sh --fetch-debs      # apt-get download into .gpu_debs/ (git-ignore it)
+#   bench/gpu_check.sh --fetch-debs      # apt-get download into .gpu_debs/ (git-ignored)
 # and name .gpu_debs in the device run's `carry`; they are unpacked into the build folder only.
+# The shared data beside the checkout does not travel with the device tool, so the training
+# step needs a subset inside the tree:
+#   bench/gpu_check.sh --fetch-train-data [N]   # N (100) Myntra train images into .gpu_data/
+# and name .gpu_data in `carry` too. The H200 runs of 2026-12-04 were
+#   device run: command "bash bench/gpu_check.sh", carry [".gpu_debs", ".gpu_data"]
 #
 # Environment: OUT, BUILD_DIR (default build-gpu), JOBS (16), BUDGET_S (540), DEB_DIR (.gpu_debs),
-# CMAKE_ARGS (extra configure flags), TRAIN_DATA (a VOC folder with a split, "DIR:SPLIT"),
+# CMAKE_ARGS (extra configure flags), TRAIN_DATA (a VOC folder with a split, "DIR:SPLIT";
+# default .gpu_data/myntra:train),
 # TRAIN_STEPS (200), CONV_IMPL (a --conv-impl value for the train run, default from the config),
 # SKIP (step names to leave out on a rerun, e.g. "bench_kernels memcheck": tests memcheck
 # bench_kernels bench_model train nccl).
@@ -41,6 +47,23 @@ DEB_PACKAGES=(libyaml-cpp-dev libyaml-cpp0.7 libjpeg62-turbo-dev libjpeg62-turbo
 if [ "${1:-}" = "--fetch-debs" ]; then
   mkdir -p "$DEB_DIR" && cd "$DEB_DIR" && apt-get download "${DEB_PACKAGES[@]}"
   exit $?
+fi
+if [ "${1:-}" = "--fetch-train-data" ]; then
+  # The first N images of Myntra's train split (never dataturks_val: it is validation only),
+  # their VOC annotations, the split file and the label map, about 13 KB an image.
+  SRC=$ROOT/../shared/data
+  DST=$ROOT/.gpu_data
+  N=${2:-100}
+  [ -f "$SRC/myntra/train.txt" ] || { echo "gpu_check: no $SRC/myntra/train.txt" >&2; exit 1; }
+  rm -rf "$DST" && mkdir -p "$DST/myntra/annotations" "$DST/myntra/images" || exit 1
+  head -n "$N" "$SRC/myntra/train.txt" >"$DST/myntra/train.txt"
+  while read -r id; do
+    cp "$SRC/myntra/annotations/$id.xml" "$DST/myntra/annotations/" &&
+      cp "$SRC/myntra/images/$id.jpg" "$DST/myntra/images/" || exit 1
+  done <"$DST/myntra/train.txt"
+  cp "$SRC/label_map.pbtxt" "$DST/" || exit 1
+  echo "gpu_check: $(wc -l <"$DST/myntra/train.txt") images in $DST/myntra (split train)"
+  exit 0
 fi
 
 OUT=${OUT:-./gpu_out}
@@ -222,10 +245,7 @@ TRAIN_LOG=$OUT/train.log
 : >"$TRAIN_LOG"
 TRAIN_STEPS=${TRAIN_STEPS:-200}
 train_data_default() {
-  local d
-  for d in "$ROOT/shared/data/dataturks_val" "$ROOT/../shared/data/dataturks_val"; do
-    [ -d "$d" ] && { echo "$(cd "$d" && pwd):val"; return; }
-  done
+  [ -f "$ROOT/.gpu_data/myntra/train.txt" ] && echo "$ROOT/.gpu_data/myntra:train"
 }
 TRAIN_DATA=${TRAIN_DATA:-$(train_data_default)}
 if skipped train; then
@@ -245,7 +265,7 @@ elif [ $HAVE_GPU -ne 1 ]; then
   fi
   note "SKIP  train timing: no GPU on this machine"
 elif [ -z "$TRAIN_DATA" ]; then
-  note "SKIP  train: no TRAIN_DATA and no shared/data/dataturks_val next to the tree"
+  note "SKIP  train: no TRAIN_DATA and no .gpu_data (bench/gpu_check.sh --fetch-train-data makes it)"
 else
   # The clothing config with the train input swapped for the tiny subset, no eval input and no
   # fine-tune checkpoint (initializers), written next to the build.
