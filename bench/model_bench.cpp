@@ -71,26 +71,27 @@ GpuWork gpu_work_of(Fn&& fn, Device device) {
   const auto t0 = std::chrono::steady_clock::now();
   fn();
 #ifdef TAILOR_WITH_CUDA
-  const cuda::WorkCounts d = cuda::work_counts() - before;
+  w.work = cuda::work_counts() - before;
   if (device.is_cuda()) cuda::synchronize(device.index);
-  w = {d.launches, d.library_calls, d.copies, d.host_waits};
 #endif
   w.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return w;
 }
 
 std::string gpu_work_str(const GpuWork& w) {
-  return std::to_string(w.launches) + " kernel launches, " + std::to_string(w.library_calls) +
-         " cuBLAS/cuDNN calls, " + std::to_string(w.copies) + " copies/memsets, " +
-         std::to_string(w.host_waits) + " host waits";
+  const cuda::WorkCounts& c = w.work;
+  return std::to_string(c.launches) + " kernel launches, " + std::to_string(c.library_calls) +
+         " cuBLAS/cuDNN calls, " + std::to_string(c.copies) + " copies/memsets, " +
+         std::to_string(c.host_waits) + " host waits";
 }
 
 nlohmann::json gpu_work_json(const GpuWork& w) {
+  const cuda::WorkCounts& c = w.work;
   return {{"ms", w.ms},
-          {"launches", w.launches},
-          {"library_calls", w.library_calls},
-          {"copies", w.copies},
-          {"host_waits", w.host_waits}};
+          {"launches", c.launches},
+          {"library_calls", c.library_calls},
+          {"copies", c.copies},
+          {"host_waits", c.host_waits}};
 }
 
 // The layer-by-layer forward's cell: measured on the CPU only, "-" elsewhere.
@@ -122,14 +123,23 @@ std::vector<ModelBenchRow> time_tailor(const ModelBenchOptions& options,
     if (!device.is_cpu()) images = images.to(device);
     const std::vector<models::GroundTruth> gt = synthetic_groundtruth(batch, config.num_classes);
 
-    auto train_step = [&] {
+    // One training step, returning its loss; `phase(name, fn)` runs each part (the by-phase
+    // step times them).
+    auto phased_step = [&](auto&& phase) {
       model.params().zero_grad();
-      models::SsdOutput o = model.forward(images, /*training=*/true);
-      models::SsdLosses losses =
-          models::ssd_loss(o, model.anchor_boxes(), gt, model.params(), config);
-      losses.total.backward();
-      optimizer.apply(model.params(), 1e-4f);
-      row.loss = losses.total.item();  // also waits for a GPU to finish the step
+      models::SsdOutput o;
+      models::SsdLosses losses;
+      phase("forward", [&] { o = model.forward(images, /*training=*/true); });
+      phase("loss", [&] {
+        losses = models::ssd_loss(o, model.anchor_boxes(), gt, model.params(), config);
+      });
+      phase("backward", [&] { losses.total.backward(); });
+      phase("RMSProp", [&] { optimizer.apply(model.params(), 1e-4f); });
+      return losses.total;
+    };
+    auto train_step = [&] {
+      // .item() also waits for a GPU to finish the step.
+      row.loss = phased_step([](const char*, auto&& fn) { fn(); }).item();
     };
     train_step();  // warm-up: slots, allocator caches, kernel autotuning
     alloc.reset_peak();
@@ -139,21 +149,10 @@ std::vector<ModelBenchRow> time_tailor(const ModelBenchOptions& options,
     row.train_reps = train.reps;
     row.train_images_per_s = 1e3 * batch / train.median_ms;
     if (!device.is_cpu()) row.train_work = gpu_work_of(train_step, device);
-    {
-      // One more step by phase: where its time (and on a GPU its launches) go.
-      model.params().zero_grad();
-      models::SsdOutput o;
-      models::SsdLosses losses;
-      auto phase = [&](const char* name, auto&& fn) {
-        row.train_phases.emplace_back(name, gpu_work_of(fn, device));
-      };
-      phase("forward", [&] { o = model.forward(images, /*training=*/true); });
-      phase("loss", [&] {
-        losses = models::ssd_loss(o, model.anchor_boxes(), gt, model.params(), config);
-      });
-      phase("backward", [&] { losses.total.backward(); });
-      phase("RMSProp", [&] { optimizer.apply(model.params(), 1e-4f); });
-    }
+    // One more step by phase: where its time (and on a GPU its launches) go.
+    phased_step([&](const char* name, auto&& fn) {
+      row.train_phases.emplace_back(name, gpu_work_of(fn, device));
+    });
     if (options.layers) {
       BackwardProfile profile;
       for (int r = 0; r < options.train_iters; ++r) train_step();
@@ -392,7 +391,7 @@ nlohmann::json rows_json(const std::vector<ModelBenchRow>& rows) {
     if (!r.layers.empty()) a.back()["layers"] = layer_profile_json(r.layers);
     if (!r.backward_ops.empty())
       a.back()["backward_ops"] = backward_profile_json(r.backward_ops, r.backward_runs);
-    if (r.train_work.launches || r.train_work.library_calls) {
+    if (r.train_work.work.launches || r.train_work.work.library_calls) {
       a.back()["train_gpu_work"] = gpu_work_json(r.train_work);
       a.back()["infer_gpu_work"] = gpu_work_json(r.infer_work);
     }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "bench/layer_profile.h"
+#include "runtime/cuda/work_counts.h"
 
 namespace tailor::bench {
 
@@ -28,9 +29,9 @@ struct ModelBenchOptions {
   bool layers = false;
 };
 
-// What one step queued on a GPU (runtime/cuda/work_counts.h); all zero on the CPU.
+// What one step queued on a GPU (all zero on the CPU) and how long it took.
 struct GpuWork {
-  int64_t launches = 0, library_calls = 0, copies = 0, host_waits = 0;
+  cuda::WorkCounts work;
   double ms = 0;  // wall time, waiting for the device before and after
 };
 

@@ -45,12 +45,16 @@ void BackwardProfile::add(const std::string& op, const Shape& grad_shape, double
   ops_.push_back({op, grad_shape, 1, ms});
 }
 
+bool records_history(const std::vector<Tensor>& inputs) {
+  if (!g_grad_mode) return false;
+  for (const Tensor& t : inputs)
+    if (t.defined() && t.requires_grad()) return true;
+  return false;
+}
+
 Tensor record_op(Tensor out, const char* op, const std::vector<Tensor>& inputs,
                  Node::BackwardFn fn) {
-  if (!g_grad_mode) return out;
-  bool any = false;
-  for (const Tensor& t : inputs) any = any || (t.defined() && t.requires_grad());
-  if (!any) return out;
+  if (!records_history(inputs)) return out;
   auto node = std::make_shared<Node>();
   node->op = op;
   node->backward = std::move(fn);

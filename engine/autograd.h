@@ -48,6 +48,9 @@ class NoGradGuard {
   bool previous_;
 };
 
+// Whether an op on `inputs` records history: grad mode is on and one of them requires grad.
+bool records_history(const std::vector<Tensor>& inputs);
+
 // Makes `out` the result of op `op` on `inputs`, recording `fn` for backward when needed.
 // Returns `out` (with grad_fn set when recorded).
 Tensor record_op(Tensor out, const char* op, const std::vector<Tensor>& inputs,

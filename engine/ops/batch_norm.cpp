@@ -181,9 +181,7 @@ Tensor batch_norm_infer(const Tensor& x, const Tensor& gamma, const Tensor& beta
   // moving tensors in place before it runs. Without history (inference) nothing reads them
   // after this op, so they are used in place: on a GPU the two copies per layer were 70 of a
   // batch-1 inference's 72 copies.
-  auto wants_grad = [](const Tensor& t) { return t.defined() && t.requires_grad(); };
-  const bool history =
-      grad_mode_enabled() && (wants_grad(x) || wants_grad(gamma) || wants_grad(beta));
+  const bool history = records_history({x, gamma, beta});
   Tensor mean = channel_vector(op, "moving_mean", moving_mean, x, false);
   Tensor var = channel_vector(op, "moving_variance", moving_variance, x, false);
   if (history) {
