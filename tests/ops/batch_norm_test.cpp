@@ -9,6 +9,7 @@
 #include "engine/ops/elementwise.h"
 #include "engine/ops/reduce.h"
 #include "kernels/cpu/batch_norm.h"
+#include "kernels/cpu/column_reduce.h"
 #include "runtime/error.h"
 #include "tests/support/grad_check.h"
 
@@ -101,6 +102,53 @@ TEST(BatchNorm, FastKernelsMatchReference) {
       expect_all_close(dg, dgr, 1e-3, 1e-4, "dgamma");
       expect_all_close(db, dbr, 1e-3, 1e-4, "dbeta");
     }
+  }
+}
+
+// With fixed statistics the backward writes dx in the pass that sums dbeta and dgamma. Pinned
+// bit for bit to the formulas in float: dx = mask(dy) * (gamma * rsqrt(var + eps)), and the
+// sums in column_reduce's order; with and without the fused relu6 mask, with and without dgamma
+// (then x is NaN: that pass must not read it).
+TEST(BatchNorm, FrozenBackwardIsOnePassOfTheSameFormulas) {
+  std::mt19937 rng(14);
+  const int64_t rows = 3 * 257, C = 37;  // rows span several of column_reduce's blocks
+  Tensor x = random_tensor({rows, C}, rng, -4, 9), dy = random_tensor({rows, C}, rng);
+  Tensor y = random_tensor({rows, C}, rng, -1, 7);  // a relu6 output's mask: both ends cut
+  Tensor gamma = random_tensor({C}, rng, 0.5f, 2);
+  std::vector<float> m(C), v(C), inv(C);
+  k::batch_norm_moments(rows, C, x.data<float>(), m.data(), v.data());
+  for (int64_t c = 0; c < C; ++c) inv[c] = 1.f / std::sqrt(v[c] + 1e-3f);
+  const float *px = x.data<float>(), *pdy = dy.data<float>(), *pg = gamma.data<float>();
+  const std::vector<float> nan_x(rows * C, std::nanf(""));
+  for (const float* relu6_y : std::vector<const float*>{nullptr, y.data<float>()}) {
+    auto g = [&](int64_t r, int64_t c) {
+      const int64_t i = r * C + c;
+      return relu6_y && !(relu6_y[i] > 0.f && relu6_y[i] < 6.f) ? 0.f : pdy[i];
+    };
+    // The terms are stored before they are summed, so that no multiply-add contracts here.
+    std::vector<float> want_dx(rows * C), g_xc(rows * C), want_db(C), want_dg(C);
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < C; ++c) {
+        want_dx[r * C + c] = g(r, c) * (inv[c] * pg[c]);
+        g_xc[r * C + c] = g(r, c) * (px[r * C + c] - m[c]);
+      }
+    k::column_reduce(rows, C, g, want_db.data());
+    k::column_reduce(
+        rows, C, [&](int64_t r, int64_t c) { return g_xc[r * C + c]; }, want_dg.data());
+    for (int64_t c = 0; c < C; ++c) want_dg[c] *= inv[c];
+
+    std::vector<float> dx(rows * C), dg(C), db(C);
+    k::batch_norm_backward(rows, C, px, pdy, relu6_y, m.data(), v.data(), pg, 1e-3f, false,
+                           dx.data(), dg.data(), db.data());
+    EXPECT_EQ(dx, want_dx);
+    EXPECT_EQ(db, want_db);
+    EXPECT_EQ(dg, want_dg);
+    std::fill(dx.begin(), dx.end(), 0.f);
+    std::fill(db.begin(), db.end(), 0.f);
+    k::batch_norm_backward(rows, C, nan_x.data(), pdy, relu6_y, m.data(), v.data(), pg, 1e-3f,
+                           false, dx.data(), nullptr, db.data());
+    EXPECT_EQ(dx, want_dx);
+    EXPECT_EQ(db, want_db);
   }
 }
 
