@@ -5,6 +5,8 @@
 
 #include "app/command.h"
 #include "models/image_level.h"
+#include "models/ssd_model.h"
+#include "pipeline/build/builders.h"
 #include "pipeline/config/pipeline_config.h"
 #include "pipeline/config/tf_config_import.h"
 #include "runtime/io/atomic_file.h"
@@ -59,6 +61,11 @@ void run_check(const std::string& path) {
               << ", weight " << il.weight
               << (il.box_negatives ? ", other classes taught 0 at the chosen anchors" : "")
               << ", from step " << il.start_step << "\n";
+  }
+  if (!c.train.freeze_variables.empty()) {
+    // Builds the model so that a pattern matching nothing fails here, not an hour into a run.
+    tailor::models::SsdModel model(c.model);
+    std::cout << "  " << freeze_variables(c, model.params());
   }
   if (c.train_input.repeat_factor_threshold > 0)
     std::cout << "  train sampling: repeat factors, threshold "

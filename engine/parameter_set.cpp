@@ -42,6 +42,14 @@ int64_t ParameterSet::trainable_numel() const {
   return n;
 }
 
+void ParameterSet::freeze(Parameter& p) {
+  TAILOR_CHECK(p.trainable || p.frozen, UserError, "'", p.name,
+               "' is not a trainable variable and cannot be frozen");
+  p.trainable = false;
+  p.frozen = true;
+  p.value.set_requires_grad(false);
+}
+
 void ParameterSet::zero_grad() {
   for (auto& p : params_) p.value.zero_grad();
 }

@@ -14,8 +14,11 @@ namespace tailor {
 struct Parameter {
   std::string name;
   Tensor value;
-  bool trainable = true;    // false for moving_mean / moving_variance
+  bool trainable = true;    // false for moving_mean / moving_variance, and frozen variables
   bool regularize = false;  // L2 weight decay applies (conv weights, not depthwise, not biases)
+  // A variable held at its value by train.freeze_variables: not trainable, no gradient, and
+  // unlike the moving statistics never averaged across ranks (it is the same everywhere).
+  bool frozen = false;
 };
 
 class ParameterSet {
@@ -35,6 +38,9 @@ class ParameterSet {
   size_t size() const { return params_.size(); }
   int64_t trainable_numel() const;
   void zero_grad();
+  // Holds a trainable variable fixed: no gradient reaches it, so ops on it record no history
+  // and the backward pass stops where only frozen variables lie behind it.
+  void freeze(Parameter& p);
 
  private:
   std::vector<Parameter> params_;

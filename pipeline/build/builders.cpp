@@ -1,7 +1,10 @@
 #include "pipeline/build/builders.h"
 
 #include <algorithm>
+#include <regex>
+#include <sstream>
 
+#include "runtime/error.h"
 #include "runtime/thread_pool.h"
 
 namespace tailor::pipeline {
@@ -46,12 +49,40 @@ LearningRate::LearningRate(const RmsPropConfig& c)
               c.cosine_decay.hold_base_rate_steps} {}
 
 float LearningRate::at(int64_t step) const {
-  return schedule_ == LearningRateSchedule::kCosineDecay ? cosine_.at(step)
-                                                         : exponential_.at(step);
+  return schedule_ == LearningRateSchedule::kCosineDecay ? cosine_.at(step) : exponential_.at(step);
 }
 
 optim::RMSProp build_optimizer(const RmsPropConfig& c) {
   return optim::RMSProp({c.decay, c.momentum, c.epsilon});
+}
+
+std::string freeze_variables(const PipelineConfig& config, ParameterSet& params) {
+  const std::vector<std::string>& patterns = config.train.freeze_variables;
+  if (patterns.empty()) return "";
+  int64_t variables = 0, values = 0;
+  for (const std::string& pattern : patterns) {
+    const std::regex re(pattern);
+    bool matched = false;
+    for (Parameter& p : params.all()) {
+      // Python's re.match, as the TF OD API applies the patterns: anchored at the name's start.
+      if (!std::regex_search(p.name, re, std::regex_constants::match_continuous)) continue;
+      if (!p.trainable && !p.frozen) continue;  // batch norm's moving statistics
+      matched = true;
+      if (p.frozen) continue;
+      params.freeze(p);
+      ++variables;
+      values += p.value.numel();
+    }
+    TAILOR_CHECK(
+        matched, UserError, config.path, ": train.freeze_variables '", pattern,
+        "' matches no trainable variable (names look like "
+        "FeatureExtractor/MobilenetV1/Conv2d_0/weights; `tailor model summary` lists them)");
+  }
+  std::ostringstream report;
+  report << "train: froze " << variables << " variables (" << values
+         << " values) matching train.freeze_variables; " << params.trainable_numel()
+         << " values train\n";
+  return report.str();
 }
 
 std::unique_ptr<optim::ExponentialMovingAverage> build_moving_average(const TrainConfig& c) {

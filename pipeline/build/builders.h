@@ -1,11 +1,12 @@
 #pragma once
 // The one place where config becomes objects (the TF OD API's builders/): the loader options,
-// the augmentation steps, the optimizer and its learning-rate schedule, the moving average,
-// and the eval options. The config layer only parses and validates; the trainer, the
-// evaluator and the commands take what these build. (The CUDA convolution choice is built in
+// the augmentation steps, the frozen variables, the optimizer and its learning-rate schedule,
+// the moving average, and the eval options. The config layer only parses and validates; the
+// trainer, the evaluator and the commands take what these build. (The CUDA convolution choice is built in
 // pipeline/build/conv_impl.h.)
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "data/augment.h"
@@ -14,6 +15,7 @@
 #include "engine/optim/learning_rate.h"
 #include "engine/optim/moving_average.h"
 #include "engine/optim/rmsprop.h"
+#include "engine/parameter_set.h"
 #include "pipeline/config/pipeline_config.h"
 #include "pipeline/eval/evaluator.h"
 
@@ -42,6 +44,11 @@ class LearningRate {
 };
 
 optim::RMSProp build_optimizer(const RmsPropConfig& config);
+
+// Freezes the variables that train.freeze_variables names (see ParameterSet::freeze) and says
+// what it froze, for the training log. A pattern that matches no trainable variable is a
+// UserError naming the config file: a typo would otherwise train everything silently.
+std::string freeze_variables(const PipelineConfig& config, ParameterSet& params);
 
 // nullptr when train.use_moving_average is off.
 std::unique_ptr<optim::ExponentialMovingAverage> build_moving_average(const TrainConfig& config);

@@ -1,6 +1,7 @@
 #include "pipeline/config/pipeline_config.h"
 
 #include <filesystem>
+#include <regex>
 
 #include "data/augment.h"
 #include "pipeline/config/model_config_yaml.h"
@@ -214,6 +215,18 @@ TrainConfig parse_train(YamlSection s, const std::string& base_dir, const std::s
       c.fine_tune_checkpoint_type == "detection" || c.fine_tune_checkpoint_type == "classification",
       "fine_tune_checkpoint_type", "must be detection or classification");
   c.augmentation = parse_augmentation(s);
+  s.read_list("freeze_variables", &c.freeze_variables);
+  for (size_t i = 0; i < c.freeze_variables.size(); ++i) {
+    const std::string& pattern = c.freeze_variables[i];
+    std::string problem = pattern.empty() ? "is empty" : "";
+    try {
+      std::regex re(pattern);
+    } catch (const std::regex_error& e) {
+      problem = std::string("is not a regular expression (") + e.what() + ")";
+    }
+    s.require(problem.empty(), "freeze_variables",
+              "entry " + std::to_string(i) + " '" + pattern + "' " + problem);
+  }
   s.read("use_moving_average", &c.use_moving_average);
   s.read("moving_average_decay", &c.moving_average_decay);
   s.require(c.moving_average_decay > 0.f && c.moving_average_decay < 1.f, "moving_average_decay",

@@ -98,6 +98,9 @@ struct TrainConfig {
   // "detection": restore the whole detector; "classification": only the backbone.
   std::string fine_tune_checkpoint_type = "detection";
   std::vector<AugmentationConfig> augmentation;
+  // The TF OD API's train_config.freeze_variables: variables whose TF name matches one of these
+  // regular expressions from its start (Python's re.match) keep their fine-tune values.
+  std::vector<std::string> freeze_variables;
   bool use_moving_average = false;
   float moving_average_decay = 0.9999f;
   int64_t checkpoint_every = 1000;

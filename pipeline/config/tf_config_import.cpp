@@ -291,6 +291,12 @@ void convert_train(Converter& c, const TextProtoMessage* t, YAML::Node out) {
     out["fine_tune_checkpoint_type"] = c.text(f);
   if (const auto* f = c.get(t, "from_detection_checkpoint"))
     out["fine_tune_checkpoint_type"] = c.boolean(f) ? "detection" : "classification";
+  YAML::Node frozen(YAML::NodeType::Sequence);
+  for (const auto* f : t ? t->all("freeze_variables") : std::vector<const TextProtoField*>{}) {
+    f->used = true;
+    frozen.push_back(c.text(f));
+  }
+  if (frozen.size()) out["freeze_variables"] = frozen;
   YAML::Node aug(YAML::NodeType::Sequence);
   for (const auto* f :
        t ? t->all("data_augmentation_options") : std::vector<const TextProtoField*>{}) {

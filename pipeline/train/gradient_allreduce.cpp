@@ -77,7 +77,7 @@ void GradientAllreduce::average_statistics(const ParameterSet& params) {
   std::vector<Tensor> stats;
   int64_t total = 0;
   for (const Parameter& p : params.all())
-    if (!p.trainable && p.value.dtype() == DType::Float32) {
+    if (!p.trainable && !p.frozen && p.value.dtype() == DType::Float32) {
       stats.push_back(p.value);
       total += p.value.numel();
     }

@@ -136,6 +136,7 @@ TrainResult train(const PipelineConfig& config, const TrainOptions& options) {
   models::SsdConfig model_config = config.model;
   model_config.init_seed = tc.seed;
   models::SsdModel model(model_config);
+  log << freeze_variables(config, model.params());
   // CUDA device move: parameters live on the GPU before any restore copies into them; batches
   // are uploaded by SsdModel::forward, optimizer slots follow their variables.
   // One GPU per rank, by local rank, when there are several.

@@ -145,6 +145,25 @@ TEST(PipelineConfig, RepeatFactorThreshold) {
       << e;
 }
 
+TEST(PipelineConfig, FreezeVariables) {
+  const std::string dir = scratch_dir("config_freeze_variables");
+  const PipelineConfig c = load_pipeline_config(
+      write_text(dir + "/run.yaml",
+                 minimal("  freeze_variables: ['FeatureExtractor/MobilenetV1/Conv2d_[0-3][_/]', "
+                         "BoxPredictor_5]\n")));
+  EXPECT_EQ(c.train.freeze_variables,
+            (std::vector<std::string>{"FeatureExtractor/MobilenetV1/Conv2d_[0-3][_/]",
+                                      "BoxPredictor_5"}));
+  EXPECT_TRUE(load_pipeline_config(write_text(dir + "/plain.yaml", minimal()))
+                  .train.freeze_variables.empty());
+  std::string e = error_of(minimal("  freeze_variables: ['Conv2d_(0']\n"));
+  EXPECT_NE(e.find(":7: train.freeze_variables entry 0 'Conv2d_(0' is not a regular expression"),
+            std::string::npos)
+      << e;
+  e = error_of(minimal("  freeze_variables: [Conv2d_0, '']\n"));
+  EXPECT_NE(e.find(":7: train.freeze_variables entry 1 '' is empty"), std::string::npos) << e;
+}
+
 TEST(PipelineConfig, SourceSpecs) {
   std::string dir;
   std::vector<std::string> splits;

@@ -136,5 +136,21 @@ TEST(TfConfigImport, UnsupportedSettingsWarn) {
   EXPECT_FLOAT_EQ(c.train.rms_prop.learning_rate.initial_learning_rate, 0.002f);  // TF default
 }
 
+TEST(TfConfigImport, FreezeVariablesCarryOver) {
+  const TfImportResult r = import_tf_pipeline_config_text(
+      "model { ssd { num_classes: 3 } }\n"
+      "train_config { batch_size: 2 num_steps: 10\n"
+      "  freeze_variables: 'FeatureExtractor/MobilenetV1/Conv2d_0'\n"
+      "  freeze_variables: 'BoxPredictor_5' }\n"
+      "train_input_reader { label_map_path: 'm.pbtxt' tf_record_input_reader { input_path: 'a' } "
+      "}\n",
+      "x.config");
+  for (const auto& w : r.warnings) EXPECT_EQ(w.find("freeze_variables"), std::string::npos) << w;
+  const std::string dir = testing::scratch_dir("tf_import_freeze");
+  const PipelineConfig c = load_pipeline_config(testing::write_text(dir + "/x.yaml", r.yaml));
+  EXPECT_EQ(c.train.freeze_variables,
+            (std::vector<std::string>{"FeatureExtractor/MobilenetV1/Conv2d_0", "BoxPredictor_5"}));
+}
+
 }  // namespace
 }  // namespace tailor::pipeline

@@ -6,9 +6,11 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "engine/io/checkpoint.h"
+#include "models/ssd_model.h"
 #include "pipeline/logging/event_writer.h"
 #include "pipeline/logging/metrics_csv.h"
 #include "pipeline/model_io/checkpoint_files.h"
@@ -220,6 +222,68 @@ TEST(Trainer, MixedBoxAndImageLevelSourcesTrainAndResumeBitExact) {
     EXPECT_EQ(whole.losses[i], i < 10 ? first.losses[i] : second.losses[i - 10])
         << "step " << i + 1;
   testing::expect_same_checkpoints(whole.last_checkpoint, second.last_checkpoint);
+}
+
+TEST(Trainer, FrozenVariablesKeepTheirValuesTrainNothingAndResumeBitExact) {
+  const std::string extra =
+      "  use_moving_average: true\n  moving_average_decay: 0.9\n"
+      "  freeze_variables: ['FeatureExtractor/MobilenetV1/Conv2d_[01][_/]']\n";
+  const std::string straight = testing::tiny_scratch("frozen_straight");
+  const std::string split = testing::tiny_scratch("frozen_split");
+  testing::make_tiny_voc(straight, 6);
+  testing::make_tiny_voc(split, 6);
+  const PipelineConfig c = load_pipeline_config(testing::tiny_config(straight, 8, 4, extra));
+  std::string log;
+  const TrainResult whole = run(c, 8, false, &log);
+  // Conv2d_0 and Conv2d_1's depthwise and pointwise weights, each with gamma and beta.
+  EXPECT_NE(log.find("train: froze 9 variables ("), std::string::npos) << log;
+
+  // The frozen variables hold their initial values and have no optimizer or EMA slots; the
+  // layers after them train.
+  models::SsdConfig mc = c.model;
+  mc.init_seed = c.train.seed;
+  const models::SsdModel initial(mc);
+  const io::Checkpoint ck = io::load_checkpoint(whole.last_checkpoint);
+  const std::regex frozen("FeatureExtractor/MobilenetV1/Conv2d_[01][_/].*");
+  int held = 0;
+  for (const Parameter& p : initial.params().all()) {
+    if (!p.trainable || !std::regex_match(p.name, frozen)) continue;
+    const Tensor* t = ck.find(p.name);
+    ASSERT_NE(t, nullptr) << p.name;
+    EXPECT_EQ(0, std::memcmp(t->data<float>(), p.value.data<float>(), t->nbytes())) << p.name;
+    EXPECT_EQ(ck.find(p.name + "/RMSProp"), nullptr) << p.name;
+    EXPECT_EQ(ck.find(p.name + "/ExponentialMovingAverage"), nullptr) << p.name;
+    ++held;
+  }
+  EXPECT_EQ(held, 9);
+  const std::string next = "FeatureExtractor/MobilenetV1/Conv2d_2_pointwise/weights";
+  const Tensor* trained = ck.find(next);
+  ASSERT_NE(trained, nullptr);
+  EXPECT_NE(0, std::memcmp(trained->data<float>(), initial.params().at(next).value.data<float>(),
+                           trained->nbytes()));
+  EXPECT_NE(ck.find(next + "/RMSProp"), nullptr);
+
+  // Resumed halfway: the same checkpoint bit for bit.
+  const PipelineConfig halves = load_pipeline_config(testing::tiny_config(split, 8, 4, extra));
+  run(halves, 4, false);
+  const TrainResult second = run(halves, 8, true);
+  testing::expect_same_checkpoints(whole.last_checkpoint, second.last_checkpoint);
+
+  // A pattern that matches nothing is a typo, not a silent full fine-tune.
+  const std::string typo = testing::tiny_scratch("frozen_typo");
+  testing::make_tiny_voc(typo, 2);
+  try {
+    run(load_pipeline_config(testing::tiny_config(
+            typo, 2, 2, "  freeze_variables: ['FeatureExtractor/MobileNetV1/Conv2d_0']\n")),
+        2, false);
+    FAIL() << "expected an error";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("tiny.yaml: train.freeze_variables "
+                                         "'FeatureExtractor/MobileNetV1/Conv2d_0' matches no "
+                                         "trainable variable"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace
