@@ -2,8 +2,8 @@
 // The one place where config becomes objects (the TF OD API's builders/): the loader options,
 // the augmentation steps, the frozen variables, the optimizer and its learning-rate schedule,
 // the moving average, and the eval options. The config layer only parses and validates; the
-// trainer, the evaluator and the commands take what these build. (The CUDA convolution choice is built in
-// pipeline/build/conv_impl.h.)
+// trainer, the evaluator and the commands take what these build. (The CUDA convolution choice
+// is built in pipeline/build/conv_impl.h.)
 #include <cstdint>
 #include <memory>
 #include <string>
