@@ -50,6 +50,11 @@ void run_check(const std::string& path) {
     std::cout << "  train data: " << s.name << " (" << tailor::data::format_name(s.format) << ") "
               << s.path;
     if (s.weight != 1.0) std::cout << ", sampling weight " << s.weight;
+    for (const auto& group : s.ambiguous_classes) {
+      std::cout << ", ";
+      for (size_t k = 0; k < group.size(); ++k) std::cout << (k ? "/" : "") << group[k];
+      std::cout << " not told apart";
+    }
     std::cout << "\n";
     image_level |=
         tailor::data::format_info(s.format).supervision == tailor::data::Supervision::kImageLevel;

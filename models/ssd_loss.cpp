@@ -26,7 +26,8 @@ namespace {
 // small table each and a row index per anchor, instead of filled on the host and copied: at
 // batch 64 with 90 classes each is 45 MB, which dominated a GPU step's loss. Target rows are
 // one-hot (0..C, background included) or all zero (kNoTarget); a weight row is one value
-// across the classes or, for image labels without box negatives, on the label alone.
+// across the classes or, for image labels without box negatives, on the label alone; a
+// uniform row can leave out some classes (the label's ambiguous ones: GroundTruth::ambiguous).
 class ClassTargetTables {
  public:
   static constexpr int kUniform = -1;  // a weight row's label for "every class"
@@ -35,11 +36,15 @@ class ClassTargetTables {
 
   int no_target() const { return static_cast<int>(c1_); }
 
-  // The weight row for (label, weight), added on first use. Called from one thread.
-  int weight_row(int label, float weight) {
+  // The weight row for (label, weight, classes left out), added on first use. Called from one
+  // thread.
+  int weight_row(int label, float weight, const std::vector<int>* left_out) {
+    static const std::vector<int> kNone;
+    const std::vector<int>& out = left_out ? *left_out : kNone;
     for (size_t k = 0; k < keys_.size(); ++k)
-      if (keys_[k].first == label && keys_[k].second == weight) return static_cast<int>(k);
-    keys_.emplace_back(label, weight);
+      if (keys_[k].label == label && keys_[k].weight == weight && keys_[k].left_out == out)
+        return static_cast<int>(k);
+    keys_.push_back({label, weight, out});
     return static_cast<int>(keys_.size() - 1);
   }
 
@@ -53,11 +58,13 @@ class ClassTargetTables {
   Tensor weights(const std::vector<int32_t>& rows, int64_t n, int64_t a, Device dev) const {
     std::vector<float> table(keys_.size() * c1_, 0.f);
     for (size_t k = 0; k < keys_.size(); ++k) {
-      const auto [label, w] = keys_[k];
-      if (label == kUniform)
-        std::fill_n(&table[k * c1_], c1_, w);
-      else
-        table[k * c1_ + label] = w;
+      const WeightKey& key = keys_[k];
+      if (key.label == kUniform) {
+        std::fill_n(&table[k * c1_], c1_, key.weight);
+        for (int c : key.left_out) table[k * c1_ + c] = 0.f;
+      } else {
+        table[k * c1_ + key.label] = key.weight;
+      }
     }
     return gather(table, static_cast<int64_t>(keys_.size()), rows, n, a, dev);
   }
@@ -72,9 +79,21 @@ class ClassTargetTables {
     return ops::reshape(ops::gather_rows(t, index), {n, a, c1_});
   }
 
+  struct WeightKey {
+    int label;
+    float weight;
+    std::vector<int> left_out;
+  };
   int64_t c1_;
-  std::vector<std::pair<int, float>> keys_;
+  std::vector<WeightKey> keys_;
 };
+
+// The classes that a box or image label of class `c` leaves untaught, or null.
+const std::vector<int>* untaught(const GroundTruth& g, int c) {
+  if (!g.ambiguous || c <= 0 || c >= static_cast<int>(g.ambiguous->size())) return nullptr;
+  const std::vector<int>& others = (*g.ambiguous)[c];
+  return others.empty() ? nullptr : &others;
+}
 
 }  // namespace
 
@@ -98,6 +117,7 @@ SsdLosses ssd_loss(const SsdOutput& output, const std::vector<BoxCorners>& ancho
   std::vector<int32_t> target_row(n * a, tables.no_target());
   std::vector<int> weight_label(n * a, ClassTargetTables::kUniform);
   std::vector<float> weight_value(n * a, 0.f);
+  std::vector<const std::vector<int>*> weight_left_out(n * a, nullptr);
   std::vector<float> reg_targets(n * a * 4, 0.f), reg_weights(n * a * 4, 0.f);
   std::vector<std::vector<int>> matches(n);
   std::vector<int> image_matches(n, 0);
@@ -129,7 +149,10 @@ SsdLosses ssd_loss(const SsdOutput& output, const std::vector<BoxCorners>& ancho
           const int64_t row = i * a + j;
           target_row[row] = g.image_label;
           weight_value[row] = config.loss.image_level.weight;
-          if (!config.loss.image_level.box_negatives) weight_label[row] = g.image_label;
+          if (!config.loss.image_level.box_negatives)
+            weight_label[row] = g.image_label;
+          else
+            weight_left_out[row] = untaught(g, g.image_label);
           mask[row] = 1.f;
           ++image_matches[i];
         }
@@ -141,6 +164,7 @@ SsdLosses ssd_loss(const SsdOutput& output, const std::vector<BoxCorners>& ancho
         const int64_t row = i * a + j;
         target_row[row] = t.cls_target[j];
         weight_value[row] = t.cls_weight[j];
+        weight_left_out[row] = untaught(g, t.cls_target[j]);
         const BoxCode& r = t.reg_target[j];
         float* rt = &reg_targets[row * 4];
         rt[0] = r.ty, rt[1] = r.tx, rt[2] = r.th, rt[3] = r.tw;
@@ -157,7 +181,7 @@ SsdLosses ssd_loss(const SsdOutput& output, const std::vector<BoxCorners>& ancho
   };
   std::vector<int32_t> weight_row(n * a);
   for (int64_t r = 0; r < n * a; ++r)
-    weight_row[r] = tables.weight_row(weight_label[r], weight_value[r]);
+    weight_row[r] = tables.weight_row(weight_label[r], weight_value[r], weight_left_out[r]);
   // Per-anchor losses [N, A]: sigmoid CE summed over classes, smooth L1 summed over codes.
   Tensor cls_losses = ops::sum_last_dim(ops::mul(
       ops::sigmoid_cross_entropy_with_logits(logits, tables.targets(target_row, n, a, dev)),

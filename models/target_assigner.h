@@ -11,11 +11,19 @@ namespace tailor::models {
 
 // One image's groundtruth: normalized corner boxes and their classes 1..num_classes, or, for
 // an image-labelled example (no boxes), its class (see models/image_level.h).
+// Classes that a source's labels do not tell apart (a street-photo set's "pants" that are
+// often jeans): indexed by class id, the other classes of that class's group; empty rows for
+// the classes the source tells apart.
+using ClassAmbiguity = std::vector<std::vector<int>>;
+
 struct GroundTruth {
   std::vector<BoxCorners> boxes;
   std::vector<int> classes;
   bool image_level = false;
   int image_label = 0;  // 1..num_classes; 0 for an image-level example that trains nothing yet
+  // The source's ambiguous classes, or null: at the anchors of a box (or image label) of class
+  // c, the others of c's group are taught nothing, neither present nor absent.
+  const ClassAmbiguity* ambiguous = nullptr;
 };
 
 // Targets for one image, per anchor.

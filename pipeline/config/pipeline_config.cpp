@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <regex>
+#include <set>
 
 #include "data/augment.h"
 #include "pipeline/config/model_config_yaml.h"
@@ -51,6 +52,34 @@ data::Format read_format(YamlSection& s, const char* key, bool required, data::F
   return f;
 }
 
+// A list of class-name groups ([[Jeans, Trousers], [Tops, Tshirts]]): each of two or more
+// distinct names, no name in two groups. The names are checked against the label map when the
+// data is read (pipeline/input).
+void read_class_groups(YamlSection& m, const char* key,
+                       std::vector<std::vector<std::string>>* out) {
+  const YAML::Node v = m.raw(key);
+  if (!v.IsDefined()) return;
+  const std::string path = m.key_path(key);
+  if (!v.IsSequence()) m.fail_at(v, path + " must be a list of class-name lists");
+  std::set<std::string> seen;
+  for (size_t g = 0; g < v.size(); ++g) {
+    const std::string at = path + "[" + std::to_string(g) + "]";
+    if (!v[g].IsSequence() || v[g].size() < 2)
+      m.fail_at(v[g], at + " must be a list of two or more class names");
+    std::vector<std::string> group;
+    for (size_t i = 0; i < v[g].size(); ++i) {
+      const YAML::Node name = v[g][i];
+      if (!name.IsScalar() || name.Scalar().empty())
+        m.fail_at(name, at + "[" + std::to_string(i) + "] must be a class name");
+      if (!seen.insert(name.Scalar()).second)
+        m.fail_at(name, at + " names '" + name.Scalar() +
+                            "' a second time (a class belongs to one group)");
+      group.push_back(name.Scalar());
+    }
+    out->push_back(std::move(group));
+  }
+}
+
 InputConfig parse_input(YamlSection s, const std::string& base_dir) {
   InputConfig c;
   c.format = read_format(s, "format", true, data::Format::kVoc);
@@ -85,11 +114,12 @@ InputConfig parse_input(YamlSection s, const std::string& base_dir) {
       m.require(src.weight > 0 && src.weight <= 100, "weight",
                 "must be in (0, 100]: the source's sampling ratio");
       m.read_list("exclude_classes", &src.exclude_classes);
+      read_class_groups(m, "ambiguous_classes", &src.ambiguous_classes);
       m.finish();
     } else {
       s.fail_at(e, key +
                        " must be a path string or a mapping {path, splits, format, name, weight, "
-                       "exclude_classes}");
+                       "exclude_classes, ambiguous_classes}");
     }
     for (const auto& sp : src.splits)
       if (sp.empty() || sp.find('/') != std::string::npos)
@@ -301,6 +331,11 @@ PipelineConfig parse_pipeline_config(const YAML::Node& root, const std::string& 
   if (top.has("eval_input")) {
     c.has_eval_input = true;
     c.eval_input = parse_input(top.child("eval_input"), base_dir);
+    for (const InputSource& src : c.eval_input.sources)
+      if (!src.ambiguous_classes.empty())
+        top.fail("eval_input", "source '" + src.name +
+                                   "' sets ambiguous_classes, which only training uses; evaluation "
+                                   "scores every class against the labels as they are");
   }
   c.eval = parse_eval(top.child("eval"));
   top.finish();

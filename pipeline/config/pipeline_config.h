@@ -14,9 +14,10 @@
 //     last ':' counts as splits only when it holds no '/' and only letters, digits, '_', '-'
 //     and ','; or
 //   - a mapping {path: DIR, splits: [train, val], format: dataturks, name: ccp_val, weight: 0.5,
-//     exclude_classes: [Jeans]} for when one source needs another format than the section's, a
-//     display name, (in train_input) a sampling ratio against the other sources, or to leave
-//     out the images of some classes.
+//     exclude_classes: [Jeans], ambiguous_classes: [[Jeans, Trousers]]} for when one source
+//     needs another format than the section's, a display name, (in train_input) a sampling
+//     ratio against the other sources or classes its labels confuse, or to leave out the
+//     images of some classes.
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
@@ -42,6 +43,11 @@ struct InputSource {
   // image-level label or any of whose boxes is one of them. The whole image goes, not just the
   // box, since an image kept without its box would teach background where the garment is.
   std::vector<std::string> exclude_classes;
+  // Groups of class names that this source's labels do not tell apart (train_input only):
+  // [[Jeans, Trousers]] for street photos whose "pants" are often jeans. A box of one class
+  // of a group still trains that class, but teaches the others of its group nothing there,
+  // neither present nor absent, so the sources that do tell them apart decide between them.
+  std::vector<std::vector<std::string>> ambiguous_classes;
 };
 
 struct InputConfig {

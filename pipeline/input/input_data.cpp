@@ -32,6 +32,28 @@ size_t exclude_classes(const InputSource& src, const data::LabelMap& labels,
   return before - examples->size();
 }
 
+// `src.ambiguous_classes` by class id: each class of a group lists the others.
+models::ClassAmbiguity class_ambiguity(const InputSource& src, const data::LabelMap& labels,
+                                       const std::string& section,
+                                       const std::string& label_map_path) {
+  if (src.ambiguous_classes.empty()) return {};
+  models::ClassAmbiguity out(labels.max_id() + 1);
+  for (const std::vector<std::string>& group : src.ambiguous_classes) {
+    std::vector<int> ids;
+    for (const std::string& name : group) {
+      const int id = labels.id_of(name);
+      if (id == 0)
+        throw UserError(section + ".paths: '" + src.name + "': ambiguous_classes names '" + name +
+                        "', which is not in the label map " + label_map_path);
+      ids.push_back(id);
+    }
+    for (int id : ids)
+      for (int other : ids)
+        if (other != id) out[id].push_back(other);
+  }
+  return out;
+}
+
 }  // namespace
 
 data::Dataset InputData::all() const {
@@ -56,8 +78,12 @@ InputData load_input(const InputConfig& input, const std::string& section) {
     data::ReadOptions opts;
     opts.labels = &out.labels;
     opts.splits = src.splits;
-    NamedDataset ds{src.name, data::read_dataset(src.format, src.path, opts), src.weight};
+    NamedDataset ds;
+    ds.name = src.name;
+    ds.examples = data::read_dataset(src.format, src.path, opts);
+    ds.weight = src.weight;
     ds.excluded = exclude_classes(src, out.labels, section, input.label_map, &ds.examples);
+    ds.ambiguous = class_ambiguity(src, out.labels, section, input.label_map);
     if (ds.examples.empty())
       throw UserError(section + ".paths: '" + src.name + "' (" + src.path + ") holds no examples" +
                       (ds.excluded ? " once exclude_classes left out " + std::to_string(ds.excluded)

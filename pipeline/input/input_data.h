@@ -8,6 +8,7 @@
 #include "data/dataset_io.h"
 #include "data/example.h"
 #include "data/label_map.h"
+#include "models/target_assigner.h"
 #include "pipeline/config/pipeline_config.h"
 
 namespace tailor::pipeline {
@@ -17,6 +18,8 @@ struct NamedDataset {
   data::Dataset examples;
   double weight = 1.0;  // InputSource::weight: training's sampling ratio
   size_t excluded = 0;  // images left out by InputSource::exclude_classes
+  // InputSource::ambiguous_classes by class id (models/target_assigner.h); empty: none.
+  models::ClassAmbiguity ambiguous;
 };
 
 struct InputData {
@@ -29,8 +32,8 @@ struct InputData {
 
 // `section` ("train_input", "eval_input") prefixes errors. Throws UserError when the label
 // map or a source cannot be read, or when a source holds no examples (an empty split file
-// is a config mistake, not an empty epoch), or when exclude_classes names a class that is not
-// in the label map.
+// is a config mistake, not an empty epoch), or when exclude_classes or ambiguous_classes names
+// a class that is not in the label map.
 InputData load_input(const InputConfig& input, const std::string& section);
 
 // A source spec as the CLI takes it ("DIR", "DIR:SPLIT,SPLIT", a file), in `format`.

@@ -11,18 +11,19 @@
 namespace tailor::pipeline {
 namespace {
 
-// `image_labels_train`: whether image-labelled rows train yet (loss.image_level.start_step);
+// Image-labelled rows train from loss.image_level.start_step on (ctx.image_labels_train);
 // before that they are in the batch but give no loss.
-std::vector<models::GroundTruth> groundtruth_of(const data::Batch& batch, bool image_labels_train) {
+std::vector<models::GroundTruth> groundtruth_of(const data::Batch& batch, const StepContext& ctx) {
   const int64_t max_boxes = batch.boxes.size(1);
   const float* boxes = batch.boxes.data<float>();
   const int32_t* classes = batch.classes.data<int32_t>();
   const int32_t* counts = batch.num_boxes.data<int32_t>();
   std::vector<models::GroundTruth> gt(batch.size);
   for (int i = 0; i < batch.size; ++i) {
+    if (ctx.ambiguous) gt[i].ambiguous = ctx.ambiguous->at(batch.example_indices[i]);
     if (batch.image_labels[i] > 0) {
       gt[i].image_level = true;
-      gt[i].image_label = image_labels_train ? batch.image_labels[i] : 0;
+      gt[i].image_label = ctx.image_labels_train ? batch.image_labels[i] : 0;
     }
     for (int j = 0; j < counts[i]; ++j) {
       const float* b = boxes + (i * max_boxes + j) * 4;
@@ -87,8 +88,8 @@ StepLosses train_step(models::SsdModel& model, optim::RMSProp& optimizer,
   }
   const models::SsdOutput out = model.forward(batch.images, /*training=*/true);
   const models::SsdLosses losses =
-      models::ssd_loss(out, model.anchor_boxes(), groundtruth_of(batch, ctx.image_labels_train),
-                       model.params(), model.config(), parallel ? &reduction : nullptr);
+      models::ssd_loss(out, model.anchor_boxes(), groundtruth_of(batch, ctx), model.params(),
+                       model.config(), parallel ? &reduction : nullptr);
   StepLosses values;
   values.total = losses.total.item();
   values.classification = losses.classification.item();

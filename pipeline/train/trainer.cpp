@@ -57,7 +57,25 @@ InputData load_train_input(const PipelineConfig& config, std::ostream& log) {
         << (s.excluded ? ", " + std::to_string(s.excluded) + " left out by exclude_classes" : "")
         << ")";
   log << "\n";
+  for (const InputSource& src : config.train_input.sources)
+    for (const std::vector<std::string>& group : src.ambiguous_classes) {
+      log << "train: " << src.name << ": ";
+      for (size_t k = 0; k < group.size(); ++k) log << (k ? "/" : "") << group[k];
+      log << " labels train their own class only (ambiguous_classes)\n";
+    }
   return input;
+}
+
+// Per example of input.all(), its source's ambiguous classes (null where it has none); empty
+// when no source has any.
+std::vector<const models::ClassAmbiguity*> ambiguity_by_example(const InputData& input) {
+  bool any = false;
+  for (const NamedDataset& s : input.sources) any |= !s.ambiguous.empty();
+  std::vector<const models::ClassAmbiguity*> out;
+  if (!any) return out;
+  for (const NamedDataset& s : input.sources)
+    out.insert(out.end(), s.examples.size(), s.ambiguous.empty() ? nullptr : &s.ambiguous);
+  return out;
 }
 
 // Where training starts: the newest checkpoint of the run (--resume), else the fine-tune
@@ -131,6 +149,7 @@ TrainResult train(const PipelineConfig& config, const TrainOptions& options) {
         << " threads per rank\n";
   InputData input = load_train_input(config, log);
   const data::Dataset dataset = input.all();
+  const std::vector<const models::ClassAmbiguity*> ambiguous = ambiguity_by_example(input);
   const SampleWeights weights = sample_weights(input, config.train_input.repeat_factor_threshold);
   log << weights.report;
   models::SsdConfig model_config = config.model;
@@ -255,6 +274,7 @@ TrainResult train(const PipelineConfig& config, const TrainOptions& options) {
     ctx.learning_rate = learning_rate.at(step);
     ctx.image_labels_train = step >= model_config.loss.image_level.start_step;
     ctx.last_checkpoint = result.last_checkpoint;
+    ctx.ambiguous = ambiguous.empty() ? nullptr : &ambiguous;
     ctx.comm = &comm;
     ctx.allreduce = &allreduce;
     const StepLosses losses = train_step(model, optimizer, ema.get(), batch, ctx);

@@ -1,6 +1,7 @@
 // The image-level loss on a hand-computed case: a labelled class gives a gradient only at the
 // anchors its method chooses, in its own column (and, with box_negatives, in the other
-// columns of those anchors); no other anchor, and no box code, gets any.
+// columns of those anchors); no other anchor, and no box code, gets any. A source's ambiguous
+// classes (GroundTruth::ambiguous) are left out of what a box or image label teaches.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -160,6 +161,55 @@ TEST(ImageLevelLoss, BoxNegativesTeachTheOtherClassesAtTheChosenAnchorsOnly) {
                   {3, sig(0) / 2},
                   {4, (sig(1) - 1) / 2},
                   {5, sig(0) / 2}});
+}
+
+// A source whose labels do not tell classes 1 and 2 apart (InputSource::ambiguous_classes).
+const ClassAmbiguity kOneAndTwo = {{}, {2}, {1}};
+
+TEST(AmbiguousClasses, ABoxLeavesTheOtherClassOfItsGroupUntaught) {
+  Case plain(ImageLevelMethod::kMil), ambiguous(ImageLevelMethod::kMil);
+  for (Case* c : {&plain, &ambiguous}) {
+    GroundTruth boxed;
+    boxed.boxes = {{0.5f, 0.5f, 1.f, 1.f}};  // anchor 2 exactly, the one match
+    boxed.classes = {2};
+    c->gt = {boxed};
+  }
+  ambiguous.gt[0].ambiguous = &kOneAndTwo;
+  SsdLosses l1, l2;
+  const std::vector<float> g1 = plain.grad(&l1), g2 = ambiguous.grad(&l2);
+  EXPECT_EQ(l2.num_matches, 1);
+  // The positive anchor 2: background towards 0 and class 2 towards 1 as before; class 1 is
+  // taught nothing, where the plain loss taught it 0.
+  EXPECT_NEAR(g2[2 * 3 + 0], sig(0), 1e-6);
+  EXPECT_NEAR(g2[2 * 3 + 2], sig(3) - 1, 1e-6);
+  EXPECT_NEAR(g1[2 * 3 + 1], sig(0.5), 1e-6);
+  EXPECT_EQ(g2[2 * 3 + 1], 0.f);
+  // The mined negatives (background everywhere else) are the same, and the loss is lower by
+  // exactly the left-out term.
+  for (size_t i = 0; i < g1.size(); ++i)
+    if (i != 2 * 3 + 1) EXPECT_EQ(g1[i], g2[i]) << "logit " << i;
+  EXPECT_NEAR(l1.classification.item() - l2.classification.item(), std::log1p(std::exp(0.5)), 1e-5);
+}
+
+TEST(AmbiguousClasses, AnImageLabelWithBoxNegativesLeavesItsGroupOut) {
+  Case c(ImageLevelMethod::kPseudoBox);
+  c.config.loss.image_level.box_negatives = true;
+  c.gt[0].ambiguous = &kOneAndTwo;
+  SsdLosses l;
+  // BoxNegativesTeachTheOtherClassesAtTheChosenAnchorsOnly, without class 2's column.
+  expect_only(c.grad(&l),
+              {{0, sig(0) / 2}, {1, (sig(2) - 1) / 2}, {3, sig(0) / 2}, {4, (sig(1) - 1) / 2}});
+  // A class outside every group trains as before.
+  const ClassAmbiguity other = {{}, {}, {}};
+  Case d(ImageLevelMethod::kPseudoBox);
+  d.config.loss.image_level.box_negatives = true;
+  d.gt[0].ambiguous = &other;
+  expect_only(d.grad(&l), {{0, sig(0) / 2},
+                           {1, (sig(2) - 1) / 2},
+                           {2, sig(-2) / 2},
+                           {3, sig(0) / 2},
+                           {4, (sig(1) - 1) / 2},
+                           {5, sig(0) / 2}});
 }
 
 TEST(ImageLevelBox, IsWhatAutoboxWrites) {

@@ -289,6 +289,39 @@ TEST(PipelineConfig, CosineDecaySchedule) {
             std::string::npos);
 }
 
+TEST(PipelineConfig, AmbiguousClasses) {
+  const std::string d = scratch_dir("config_ambiguous");
+  auto with_source = [](const std::string& source) {
+    std::string yaml = minimal();
+    yaml.replace(yaml.find("  paths: [data/ccp:train]\n"), 26,
+                 "  paths:\n    - {path: data/ccp, splits: [train], " + source + "}\n");
+    return yaml;
+  };
+  const PipelineConfig c = load_pipeline_config(write_text(
+      d + "/c.yaml", with_source("ambiguous_classes: [[Jeans, Trousers], [Tops, Tshirts]]")));
+  EXPECT_EQ(c.train_input.sources[0].ambiguous_classes,
+            (std::vector<std::vector<std::string>>{{"Jeans", "Trousers"}, {"Tops", "Tshirts"}}));
+  std::string e = error_of(with_source("ambiguous_classes: [Jeans, Trousers]"));
+  EXPECT_NE(e.find(":14: train_input.paths[0].ambiguous_classes[0] must be a list of two or more "
+                   "class names"),
+            std::string::npos)
+      << e;
+  e = error_of(with_source("ambiguous_classes: [[Jeans]]"));
+  EXPECT_NE(e.find("ambiguous_classes[0] must be a list of two or more class names"),
+            std::string::npos)
+      << e;
+  e = error_of(with_source("ambiguous_classes: [[Jeans, Trousers], [Trousers, Skirts]]"));
+  EXPECT_NE(e.find("ambiguous_classes[1] names 'Trousers' a second time"), std::string::npos) << e;
+  e = error_of(with_source("ambiguous_classes: Jeans"));
+  EXPECT_NE(e.find("ambiguous_classes must be a list of class-name lists"), std::string::npos) << e;
+  e = error_of(minimal() +
+               "eval_input:\n  format: voc\n  label_map: data/label_map.pbtxt\n"
+               "  paths: [{path: data/ccp, ambiguous_classes: [[Jeans, Trousers]]}]\n");
+  EXPECT_NE(e.find("eval_input source 'ccp' sets ambiguous_classes, which only training uses"),
+            std::string::npos)
+      << e;
+}
+
 TEST(PipelineConfig, SourceWeightsAndImageLevelLoss) {
   const std::string d = scratch_dir("config_weights");
   std::string yaml = minimal();
@@ -307,6 +340,7 @@ TEST(PipelineConfig, SourceWeightsAndImageLevelLoss) {
   EXPECT_TRUE(c.train_input.sources[0].exclude_classes.empty());
   EXPECT_EQ(c.train_input.sources[1].exclude_classes,
             (std::vector<std::string>{"Jeans", "Trousers"}));
+  EXPECT_TRUE(c.train_input.sources[1].ambiguous_classes.empty());
   const models::ImageLevelLossConfig& il = c.model.loss.image_level;
   EXPECT_EQ(il.method, models::ImageLevelMethod::kMaxSize);
   EXPECT_EQ(il.weight, 2.f);

@@ -65,5 +65,32 @@ TEST(InputData, ExcludeClassesErrorsNameTheSourceAndClass) {
   }
 }
 
+// ambiguous_classes becomes, per class id, the other classes of its group; other sources and
+// classes have none.
+TEST(InputData, AmbiguousClassesListEachClassesGroupByClassId) {
+  InputConfig input = tiny_input(testing::tiny_scratch("ambiguous_classes"));
+  input.sources[0].ambiguous_classes = {{"Jeans", "trousers"}, {"Shirts", "Tops", "Tshirts"}};
+  const InputData data = load_input(input, "train_input");
+  EXPECT_TRUE(data.sources[1].ambiguous.empty());
+  const models::ClassAmbiguity& a = data.sources[0].ambiguous;
+  ASSERT_EQ(a.size(), 10u);  // ids 0..9
+  EXPECT_EQ(a[2], (std::vector<int>{8}));
+  EXPECT_EQ(a[8], (std::vector<int>{2}));
+  EXPECT_EQ(a[7], (std::vector<int>{3, 9}));
+  for (int id : {0, 1, 4, 5, 6}) EXPECT_TRUE(a[id].empty()) << id;
+  EXPECT_EQ(data.sources[0].examples.size(), 6u);  // no image is left out
+
+  input.sources[0].ambiguous_classes = {{"Jeans", "Denim"}};
+  try {
+    load_input(input, "train_input");
+    FAIL() << "an unknown class was accepted";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("train_input.paths: 'voc:train': ambiguous_classes "
+                                         "names 'Denim', which is not in the label map"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace tailor::pipeline

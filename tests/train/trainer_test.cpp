@@ -286,5 +286,28 @@ TEST(Trainer, FrozenVariablesKeepTheirValuesTrainNothingAndResumeBitExact) {
   }
 }
 
+// A box source's ambiguous_classes reaches the loss: the same run with the tiny set's Trousers
+// photo teaching nothing about Jeans trains differently, and the log says so.
+TEST(Trainer, AmbiguousClassesChangeOnlyWhatTheirBoxesTeach) {
+  const std::string plain_dir = testing::tiny_scratch("ambiguous_plain");
+  const std::string dir = testing::tiny_scratch("ambiguous");
+  testing::make_tiny_voc(plain_dir, 6);
+  testing::make_tiny_voc(dir, 6);
+  const PipelineConfig plain = load_pipeline_config(testing::tiny_config(plain_dir, 6, 6));
+  PipelineConfig ambiguous = load_pipeline_config(testing::tiny_config(dir, 6, 6));
+  ambiguous.train_input.sources[0].ambiguous_classes = {{"Jeans", "Trousers"}};
+  std::string log;
+  const TrainResult a = run(plain, 6, false);
+  const TrainResult b = run(ambiguous, 6, false, &log);
+  EXPECT_NE(log.find("train: voc:train: Jeans/Trousers labels train their own class only "
+                     "(ambiguous_classes)"),
+            std::string::npos)
+      << log;
+  ASSERT_EQ(a.losses.size(), b.losses.size());
+  bool differ = false;
+  for (size_t i = 0; i < a.losses.size(); ++i) differ |= a.losses[i] != b.losses[i];
+  EXPECT_TRUE(differ);
+}
+
 }  // namespace
 }  // namespace tailor::pipeline
