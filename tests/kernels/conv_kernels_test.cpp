@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <random>
 #include <sstream>
+#include <tuple>
 
 #include "kernels/cpu/conv2d.h"
 #include "kernels/cpu/depthwise_conv.h"
@@ -143,6 +146,48 @@ TEST_P(ConvKernels, DensePackedMatchesTheTrainingForwardBitForBit) {
     k::conv2d_forward_packed(g, x.data(), k::PackedMatrix(false, K, s.out_c, w.data(), s.out_c),
                              y.data(), {bias.data(), true}, col.data());
     EXPECT_EQ(y, expected) << describe(s);
+  }
+}
+
+// The depthwise forward and input gradient sum each pixel's in-bounds taps in kernel order
+// (row, then column), one fused multiply-add each from zero (a multiply and an add at the
+// scalar level): whichever path a pixel takes (the 8-pixel register windows of AVX-512, the
+// per-block rows, the border tap lists), the bits are those of this plain loop. Widths 21 and
+// 29 give full windows and a remainder; 40 channels a partial channel block.
+TEST_P(ConvKernels, DepthwiseStride1SumsTapsInKernelOrderBitForBit) {
+  k::ScopedKernelSimdLevel level(GetParam());
+  const bool fused = GetParam() != SimdLevel::Scalar;
+  auto madd = [fused](float a, float b, float c) { return fused ? std::fma(a, b, c) : a * b + c; };
+  std::mt19937 rng(24);
+  for (const auto& [h, w_, c] : {std::tuple{5, 21, 40}, std::tuple{3, 29, 16}}) {
+    const ConvGeometry g = kernels::make_conv_geometry(2, h, w_, c, 3, 3, c, 1, Padding::Same);
+    const std::vector<float> x = testing::random_floats(g.input_numel(), rng);
+    const std::vector<float> w = testing::random_floats(9 * c, rng);
+    const std::vector<float> dy = testing::random_floats(g.output_numel(), rng);
+    std::vector<float> y(g.output_numel()), dx(g.input_numel());
+    k::depthwise_conv2d_forward(g, x.data(), w.data(), y.data());
+    k::depthwise_conv2d_backward_input(g, dy.data(), w.data(), dx.data());
+    std::vector<float> y_want(y.size()), dx_want(dx.size());
+    for (int64_t n = 0; n < g.batch; ++n)
+      for (int64_t r = 0; r < h; ++r)
+        for (int64_t q = 0; q < w_; ++q)
+          for (int64_t ch = 0; ch < c; ++ch) {
+            float fwd = 0, bwd = 0;
+            for (int64_t i = 0; i < 3; ++i)
+              for (int64_t j = 0; j < 3; ++j) {
+                const int64_t wi = (i * 3 + j) * c + ch;
+                const int64_t ir = r - g.pad_top + i, iq = q - g.pad_left + j;  // forward reads
+                if (ir >= 0 && ir < h && iq >= 0 && iq < w_)
+                  fwd = madd(x[((n * h + ir) * w_ + iq) * c + ch], w[wi], fwd);
+                const int64_t orow = r + g.pad_top - i, oq = q + g.pad_left - j;  // gradient
+                if (orow >= 0 && orow < h && oq >= 0 && oq < w_)
+                  bwd = madd(dy[((n * h + orow) * w_ + oq) * c + ch], w[wi], bwd);
+              }
+            y_want[((n * h + r) * w_ + q) * c + ch] = fwd;
+            dx_want[((n * h + r) * w_ + q) * c + ch] = bwd;
+          }
+    EXPECT_EQ(y, y_want) << "forward " << h << "x" << w_ << "x" << c;
+    EXPECT_EQ(dx, dx_want) << "input gradient " << h << "x" << w_ << "x" << c;
   }
 }
 
