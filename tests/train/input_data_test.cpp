@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "runtime/error.h"
+#include "tests/support/user_error.h"
 #include "tests/train/tiny_run.h"
 
 namespace tailor::pipeline {
@@ -19,18 +20,13 @@ InputConfig tiny_input(const std::string& dir) {
   return input;
 }
 
-// exclude_classes leaves out whole images: a box of the class (the VOC photo with Trousers)
-// or the image label (the catalogue's Jackets), in that source only, and says how many.
-// The UserError that loading `input` as train_input raises, or "(no error)".
+// The UserError that loading `input` as train_input raises, or "no error".
 std::string load_error(const InputConfig& input) {
-  try {
-    load_input(input, "train_input");
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "(no error)";
+  return testing::user_error_of([&] { load_input(input, "train_input"); });
 }
 
+// exclude_classes leaves out whole images: a box of the class (the VOC photo with Trousers)
+// or the image label (the catalogue's Jackets), in that source only, and says how many.
 TEST(InputData, ExcludeClassesLeavesOutWholeImagesOfThoseClasses) {
   InputConfig input = tiny_input(testing::tiny_scratch("exclude_classes"));
   InputData all = load_input(input, "train_input");
