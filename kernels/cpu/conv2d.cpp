@@ -130,10 +130,11 @@ bool gathers_in_bands(const ConvGeometry& g) {
   return col_width(g) <= 256 && g.batch * g.out_h * g.out_w >= 4 * 12;
 }
 
-// Pixels per band: a multiple of the 12-row register tile, 32K floats of columns (128 KiB, in
-// L2 beside the packed weights).
+// Pixels per band: a multiple of the GEMM's register tile rows, 32K floats of columns (128 KiB,
+// in L2 beside the packed weights).
 int64_t band_pixels(const ConvGeometry& g) {
-  return std::max<int64_t>(12, (int64_t(32) << 10) / col_width(g) / 12 * 12);
+  const int64_t tile = sgemm_tile_rows();
+  return std::max<int64_t>(tile, (int64_t(32) << 10) / col_width(g) / tile * tile);
 }
 
 // im2col_pixels for images [n0, n1), threaded.

@@ -31,7 +31,9 @@ void sgemm_ref(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, floa
 
 // Register tiles: AVX-512 12x32 uses 24 of the 32 zmm registers as accumulators (2 FMA pipes x
 // 4 cycles latency needs >= 8 independent chains); AVX2 6x16 uses 12 of 16 ymm registers.
-// kKC keeps a B micro-panel (kKC x kNR) in L1; kMC x kKC of A sits in L2.
+// kKC keeps a B micro-panel (kKC x kNR) in L1; kMC x kKC of A sits in L2. A 14-row AVX-512
+// tile (28 accumulators) was tried and not kept: faster on some MobileNet shapes (no 1-row
+// tail at 19x19 or 5x5), slower on others, no net change (bench/RESULTS.md, 2026-12-06).
 namespace simd {
 
 TAILOR_TARGET_AVX512_BEGIN
@@ -91,6 +93,17 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
   if (K <= 0 || alpha == 0.f) return scale_c(M, N, beta, C, ldc);
   gemm_fns().whole(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, nullptr,
                    nullptr);
+}
+
+int64_t sgemm_tile_rows() {
+  switch (kernel_simd_level()) {
+    case SimdLevel::Avx512:
+      return simd::avx512::kMR;
+    case SimdLevel::Avx2:
+      return simd::avx2::kMR;
+    default:
+      return simd::scalar::kMR;
+  }
 }
 
 PackedMatrix::PackedMatrix(bool trans_b, int64_t K, int64_t N, const float* B, int64_t ldb)

@@ -39,6 +39,10 @@ void sgemm_packed(int64_t M, const float* A, int64_t lda, const PackedMatrix& B,
 void sgemm_packed_serial(int64_t M, const float* A, int64_t lda, const PackedMatrix& B, float* C,
                          int64_t ldc, const Epilogue& ep = {});
 
+// Rows of the register tile at the SIMD level in use: a caller that cuts M into bands (a
+// serial product per band) keeps them multiples of it, so that no band ends in a short tile.
+int64_t sgemm_tile_rows();
+
 void sgemm_ref(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
                const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
                int64_t ldc);
