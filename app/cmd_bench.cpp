@@ -104,6 +104,11 @@ void add_model(CLI::App& cmd) {
                 "slowdown")
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
+  c->add_option("--rounds", o->rounds,
+                "Time Tailor and the peers in turn this many times and print each ratio's min, "
+                "median and max over the rounds (for a machine whose speed drifts)")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
   c->add_flag("--layers", o->layers,
               "Also time the CPU inference forward step by step (ms, GFLOP/s and share per "
               "layer) and the training step's backward op by op");

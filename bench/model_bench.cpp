@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "bench/background_load.h"
+#include "bench/model_compare.h"
 #include "bench/peer.h"
 #include "bench/timing.h"
 #include "engine/autograd.h"
@@ -285,94 +286,6 @@ nlohmann::json run_peers(const ModelBenchOptions& options, std::ostream& out) {
   return peers;
 }
 
-// A peer's row for `batch`, or null.
-const nlohmann::json* peer_row(const nlohmann::json& peers, const std::string& name, int batch) {
-  if (!peers.contains(name) || !peers[name].contains("model")) return nullptr;
-  for (const nlohmann::json& r : peers[name]["model"])
-    if (r.value("batch", 0) == batch) return &r;
-  return nullptr;
-}
-
-double peer_value(const nlohmann::json& peers, const std::string& name, int batch,
-                  const char* key) {
-  const nlohmann::json* r = peer_row(peers, name, batch);
-  return r ? r->value(key, 0.0) : 0.0;
-}
-
-std::string ms(double v) {
-  if (!(v > 0)) return "-";
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(1) << v;
-  return s.str();
-}
-
-std::string ratio(double a, double b) {
-  if (!(a > 0 && b > 0)) return "-";
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(2) << a / b;
-  return s.str();
-}
-
-// Forward-only and forward + post-processing, Tailor beside every peer, and the ratios.
-void print_comparison(const std::vector<ModelBenchRow>& rows, const nlohmann::json& peers,
-                      std::ostream& out) {
-  const std::vector<std::string> names = {"pytorch", "onnxruntime", "openvino"};
-  std::vector<std::string> present;
-  for (const std::string& n : names)
-    if (peers.contains(n) && !peers[n].contains("error")) present.push_back(n);
-  if (present.empty()) return;
-  auto table = [&](const char* title, const char* key, bool tailor_forward) {
-    out << "\n"
-        << title << ", ms (ratio: Tailor / peer, < 1: Tailor faster)\n"
-        << std::setw(6) << "batch" << std::setw(10) << "tailor";
-    for (const std::string& n : present) out << std::setw(13) << n << std::setw(8) << "ratio";
-    out << "\n";
-    for (const ModelBenchRow& r : rows) {
-      const double t = tailor_forward ? r.forward_ms : r.infer_ms;
-      out << std::setw(6) << r.batch << std::setw(10) << ms(t);
-      for (const std::string& n : present) {
-        const double p = peer_value(peers, n, r.batch, key);
-        out << std::setw(13) << ms(p) << std::setw(8) << ratio(t, p);
-      }
-      out << "\n";
-    }
-  };
-  table("forward only", "infer_forward_ms", true);
-  table("forward + post-processing (box decoding, sigmoid, per-class NMS)", "infer_ms", false);
-  if (std::find(present.begin(), present.end(), "pytorch") != present.end()) {
-    out << "\ntraining step, ms\n"
-        << std::setw(6) << "batch" << std::setw(10) << "tailor" << std::setw(13) << "pytorch"
-        << std::setw(8) << "ratio\n";
-    for (const ModelBenchRow& r : rows) {
-      const double p = peer_value(peers, "pytorch", r.batch, "train_step_ms");
-      out << std::setw(6) << r.batch << std::setw(10) << ms(r.train_step_ms) << std::setw(13)
-          << ms(p) << std::setw(8) << ratio(r.train_step_ms, p) << "\n";
-    }
-  }
-}
-
-// Quiet against loaded: how much each step slowed.
-void print_slowdown(const std::vector<ModelBenchRow>& quiet, const nlohmann::json& quiet_peers,
-                    const std::vector<ModelBenchRow>& loaded, const nlohmann::json& loaded_peers,
-                    int processes, std::ostream& out) {
-  out << "\nslowdown under --background-load " << processes
-      << " (loaded / quiet time; the target for Tailor's training step is <= 1.25)\n"
-      << std::setw(6) << "batch" << std::setw(14) << "tailor_train" << std::setw(14) << "tailor_fwd"
-      << std::setw(15) << "pytorch_train" << std::setw(13) << "pytorch_fwd\n";
-  for (size_t i = 0; i < quiet.size() && i < loaded.size(); ++i) {
-    const int b = quiet[i].batch;
-    out << std::setw(6) << b << std::setw(14)
-        << ratio(loaded[i].train_step_ms, quiet[i].train_step_ms) << std::setw(14)
-        << ratio(loaded[i].forward_ms, quiet[i].forward_ms) << std::setw(15)
-        << ratio(peer_value(loaded_peers, "pytorch", b, "train_step_ms"),
-                 peer_value(quiet_peers, "pytorch", b, "train_step_ms"))
-        << std::setw(13)
-        << ratio(peer_value(loaded_peers, "pytorch", b, "infer_forward_ms"),
-                 peer_value(quiet_peers, "pytorch", b, "infer_forward_ms"))
-        << "\n";
-  }
-}
-
 nlohmann::json rows_json(const std::vector<ModelBenchRow>& rows) {
   nlohmann::json a = nlohmann::json::array();
   for (const ModelBenchRow& r : rows) {
@@ -429,39 +342,53 @@ ModelBenchReport run_model_bench(const ModelBenchOptions& options, std::ostream&
       << " inference runs after 1 warm-up; small counts on purpose (a batch-32 step takes "
          "seconds on 2 cores), so expect a few % noise\n\n";
 
-  report.rows = time_tailor(options, config, device, out);
-  const nlohmann::json peers = run_peers(options, out);
-  print_comparison(report.rows, peers, out);
-
-  nlohmann::json loaded_json;
-  if (options.background_load > 0) {
-    std::vector<ModelBenchRow> loaded;
-    nlohmann::json loaded_peers;
-    {
-      BackgroundLoad load(options.background_load);
-      out << "\nagain with " << load.processes()
-          << " busy background process(es) at nice 19 (--background-load)\n";
-      loaded = time_tailor(options, config, device, out);
-      loaded_peers = run_peers(options, out);
+  // Each round times Tailor, then the peers, then both again under load: the ratios of a
+  // round come from the same minute of a machine whose speed drifts.
+  std::vector<ModelBenchRound> rounds;
+  for (int r = 0; r < std::max(1, options.rounds); ++r) {
+    if (options.rounds > 1) out << "\nround " << r + 1 << " of " << options.rounds << "\n";
+    ModelBenchRound round;
+    round.rows = time_tailor(options, config, device, out);
+    round.peers = run_peers(options, out);
+    print_comparison(round.rows, round.peers, out);
+    if (options.background_load > 0) {
+      {
+        BackgroundLoad load(options.background_load);
+        out << "\nagain with " << load.processes()
+            << " busy background process(es) at nice 19 (--background-load)\n";
+        round.loaded_rows = time_tailor(options, config, device, out);
+        round.loaded_peers = run_peers(options, out);
+      }
+      print_comparison(round.loaded_rows, round.loaded_peers, out);
+      print_slowdown(round.rows, round.peers, round.loaded_rows, round.loaded_peers,
+                     options.background_load, out);
     }
-    print_comparison(loaded, loaded_peers, out);
-    print_slowdown(report.rows, peers, loaded, loaded_peers, options.background_load, out);
-    loaded_json = {{"processes", options.background_load},
-                   {"results", rows_json(loaded)},
-                   {"peers", loaded_peers}};
-    report.loaded_rows = std::move(loaded);
+    rounds.push_back(std::move(round));
   }
+  const nlohmann::json ratios = round_ratios(rounds);
+  if (rounds.size() > 1) print_round_summary(ratios, out);
+  report.rows = rounds[0].rows;
+  report.loaded_rows = rounds[0].loaded_rows;
 
   if (!options.json_path.empty()) {
-    nlohmann::json j;
+    // The first round at the top level, as before --rounds; every round under "rounds".
+    auto round_json = [&](const ModelBenchRound& round) {
+      nlohmann::json j = {{"results", rows_json(round.rows)}, {"peers", round.peers}};
+      if (options.background_load > 0)
+        j["background_load"] = {{"processes", options.background_load},
+                                {"results", rows_json(round.loaded_rows)},
+                                {"peers", round.loaded_peers}};
+      return j;
+    };
+    nlohmann::json j = round_json(rounds[0]);
     j["model"] = "ssd_mobilenet_v1";
     j["image_size"] = config.image_height;
     j["depth_multiplier"] = options.depth;
     j["num_classes"] = options.num_classes;
     j["device"] = options.device;
-    j["results"] = rows_json(report.rows);
-    j["peers"] = peers;
-    if (!loaded_json.is_null()) j["background_load"] = loaded_json;
+    j["rounds"] = nlohmann::json::array();
+    for (const ModelBenchRound& round : rounds) j["rounds"].push_back(round_json(round));
+    j["ratios"] = ratios;
     io::write_file_atomic(options.json_path, j.dump(2) + "\n");
   }
   return report;

@@ -25,6 +25,10 @@ struct ModelBenchOptions {
   std::string peer;
   // Busy processes at nice 19 for a second, loaded pass after the quiet one (0: none).
   int background_load = 0;
+  // Tailor and the peers timed in turn this many times (quiet and loaded in turn too), with
+  // each round's ratios and their min / median / max: this VM's speed moves 1.6x within
+  // seconds, so only ratios taken in the same minute compare like with like.
+  int rounds = 1;
   // Also time the CPU inference forward step by step (bench/layer_profile.h).
   bool layers = false;
 };
@@ -53,8 +57,8 @@ struct ModelBenchRow {
 };
 
 struct ModelBenchReport {
-  std::vector<ModelBenchRow> rows;
-  std::vector<ModelBenchRow> loaded_rows;  // under --background-load
+  std::vector<ModelBenchRow> rows;         // the first round's
+  std::vector<ModelBenchRow> loaded_rows;  // under --background-load (the first round's)
   std::string skipped;                     // "cuda: skipped (no CUDA device: ...)"
 };
 

@@ -246,6 +246,19 @@ TEST(ModelBench, BackgroundLoadChangesTimesNotResults) {
   EXPECT_EQ(report.loaded_rows[0].loss, report.rows[0].loss);  // bits, not approximately
   EXPECT_NE(out.str().find("slowdown under --background-load 2"), std::string::npos) << out.str();
   EXPECT_THROW(parse_peer_list("pytorch,tensorrt"), UsageError);
+  // Rounds repeat the quiet and loaded passes in turn; every round lands in the JSON.
+  options.rounds = 2;
+  options.json_path = temp_path("bench_model_rounds.json");
+  std::ostringstream out2;
+  const ModelBenchReport again = run_model_bench(options, out2);
+  EXPECT_EQ(again.loaded_rows[0].loss, report.rows[0].loss);
+  EXPECT_NE(out2.str().find("round 2 of 2"), std::string::npos) << out2.str();
+  EXPECT_NE(out2.str().find("ratios over 2 rounds"), std::string::npos) << out2.str();
+  const nlohmann::json j = nlohmann::json::parse(read_all(options.json_path));
+  ASSERT_EQ(j["rounds"].size(), 2u);
+  EXPECT_EQ(j["rounds"][1]["background_load"]["results"][0]["batch"], 2);
+  EXPECT_GT(j["ratios"][1][0]["train_step_loaded_vs_quiet"].get<double>(), 0);
+  std::remove(options.json_path.c_str());
   EXPECT_EQ(parse_peer_list("openvino,,pytorch,openvino"),
             (std::vector<std::string>{"openvino", "pytorch"}));
 }
