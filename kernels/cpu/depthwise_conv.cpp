@@ -94,17 +94,6 @@ namespace {
 
 using RowsFn = void (*)(const ConvGeometry&, const float*, const float*, float*, int64_t, int64_t);
 
-RowsFn pick(RowsFn avx512, RowsFn avx2, RowsFn scalar) {
-  switch (kernel_simd_level()) {
-    case SimdLevel::Avx512:
-      return avx512;
-    case SimdLevel::Avx2:
-      return avx2;
-    default:
-      return scalar;
-  }
-}
-
 // Rows of `row_elems` floats each: enough per task that waking a worker pays off.
 int64_t row_grain(int64_t row_elems) {
   return std::max<int64_t>(1, 16384 / std::max<int64_t>(1, row_elems));
@@ -119,14 +108,8 @@ using ForwardFn = void (*)(const ConvGeometry&, const float*, const float*, floa
                            int64_t, const Epilogue*, int64_t);
 
 ForwardFn forward_fn() {
-  switch (kernel_simd_level()) {
-    case SimdLevel::Avx512:
-      return simd::avx512::forward_rows;
-    case SimdLevel::Avx2:
-      return simd::avx2::forward_rows;
-    default:
-      return simd::scalar::forward_rows;
-  }
+  return for_simd_level<ForwardFn>(simd::avx512::forward_rows, simd::avx2::forward_rows,
+                                   simd::scalar::forward_rows);
 }
 
 void depthwise_forward_impl(const ConvGeometry& g, const float* x, const float* w, float* y,
@@ -154,16 +137,18 @@ void depthwise_conv2d_forward_rows(const ConvGeometry& g, const float* x, const 
 
 void depthwise_conv2d_backward_input(const ConvGeometry& g, const float* dy, const float* w,
                                      float* dx) {
-  RowsFn fn = pick(simd::avx512::backward_input_rows, simd::avx2::backward_input_rows,
-                   simd::scalar::backward_input_rows);
+  RowsFn fn =
+      for_simd_level<RowsFn>(simd::avx512::backward_input_rows, simd::avx2::backward_input_rows,
+                             simd::scalar::backward_input_rows);
   parallel_for(0, g.batch * g.in_h, row_grain(g.in_w * g.in_c),
                [&](int64_t r0, int64_t r1) { fn(g, dy, w, dx, r0, r1); });
 }
 
 void depthwise_conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* dy,
                                       float* dw) {
-  RowsFn fn = pick(simd::avx512::backward_filter_rows, simd::avx2::backward_filter_rows,
-                   simd::scalar::backward_filter_rows);
+  RowsFn fn =
+      for_simd_level<RowsFn>(simd::avx512::backward_filter_rows, simd::avx2::backward_filter_rows,
+                             simd::scalar::backward_filter_rows);
   const int64_t rows = g.batch * g.out_h, size = g.kernel_h * g.kernel_w * g.in_c;
   const int64_t blocks = std::min(rows, kFilterBlocks);
   std::fill(dw, dw + size, 0.f);

@@ -68,14 +68,9 @@ struct GemmFns {
 };
 
 GemmFns gemm_fns() {
-  switch (kernel_simd_level()) {
-    case SimdLevel::Avx512:
-      return {simd::avx512::gemm, simd::avx512::gemm_block};
-    case SimdLevel::Avx2:
-      return {simd::avx2::gemm, simd::avx2::gemm_block};
-    default:
-      return {simd::scalar::gemm, simd::scalar::gemm_block};
-  }
+  return for_simd_level(GemmFns{simd::avx512::gemm, simd::avx512::gemm_block},
+                        GemmFns{simd::avx2::gemm, simd::avx2::gemm_block},
+                        GemmFns{simd::scalar::gemm, simd::scalar::gemm_block});
 }
 
 // C = beta * C, the whole answer when alpha == 0 or K == 0.
@@ -96,14 +91,7 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
 }
 
 int64_t sgemm_tile_rows() {
-  switch (kernel_simd_level()) {
-    case SimdLevel::Avx512:
-      return simd::avx512::kMR;
-    case SimdLevel::Avx2:
-      return simd::avx2::kMR;
-    default:
-      return simd::scalar::kMR;
-  }
+  return for_simd_level<int64_t>(simd::avx512::kMR, simd::avx2::kMR, simd::scalar::kMR);
 }
 
 PackedMatrix::PackedMatrix(bool trans_b, int64_t K, int64_t N, const float* B, int64_t ldb)

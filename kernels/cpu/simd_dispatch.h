@@ -8,6 +8,20 @@ namespace tailor::kernels::cpu {
 
 SimdLevel kernel_simd_level();
 
+// One of three per-ISA values (a kernel's function, its tile size) for the level in use: each
+// kernel file's dispatch, written once.
+template <typename T>
+T for_simd_level(T avx512, T avx2, T scalar) {
+  switch (kernel_simd_level()) {
+    case SimdLevel::Avx512:
+      return avx512;
+    case SimdLevel::Avx2:
+      return avx2;
+    default:
+      return scalar;
+  }
+}
+
 // Caps kernel_simd_level() at `level` (never above what the CPU supports) for its lifetime.
 // Process-wide, for tests and benches; not to be used while kernels run on other threads.
 class ScopedKernelSimdLevel {
