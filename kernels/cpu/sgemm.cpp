@@ -61,16 +61,22 @@ constexpr int64_t kKC = 256, kMC = 64, kNC = 512;
 }  // namespace simd
 
 namespace {
-// One ISA's whole (threaded) product and its serial block loop: the same signatures per ISA.
+// One ISA's whole (threaded) product, its serial block loop and its packing of a whole B:
+// the same signatures per ISA.
 struct GemmFns {
   decltype(&simd::scalar::gemm) whole;
   decltype(&simd::scalar::gemm_block) block;
+  decltype(&simd::scalar::prepacked_b_floats) prepacked_floats;
+  decltype(&simd::scalar::prepack_b) prepack;
 };
 
 GemmFns gemm_fns() {
-  return for_simd_level(GemmFns{simd::avx512::gemm, simd::avx512::gemm_block},
-                        GemmFns{simd::avx2::gemm, simd::avx2::gemm_block},
-                        GemmFns{simd::scalar::gemm, simd::scalar::gemm_block});
+  return for_simd_level(GemmFns{simd::avx512::gemm, simd::avx512::gemm_block,
+                                simd::avx512::prepacked_b_floats, simd::avx512::prepack_b},
+                        GemmFns{simd::avx2::gemm, simd::avx2::gemm_block,
+                                simd::avx2::prepacked_b_floats, simd::avx2::prepack_b},
+                        GemmFns{simd::scalar::gemm, simd::scalar::gemm_block,
+                                simd::scalar::prepacked_b_floats, simd::scalar::prepack_b});
 }
 
 // C = beta * C, the whole answer when alpha == 0 or K == 0.
@@ -96,20 +102,9 @@ int64_t sgemm_tile_rows() {
 
 PackedMatrix::PackedMatrix(bool trans_b, int64_t K, int64_t N, const float* B, int64_t ldb)
     : K_(K), N_(N), level_(static_cast<int>(kernel_simd_level())) {
-  switch (kernel_simd_level()) {
-    case SimdLevel::Avx512:
-      data_.resize(simd::avx512::prepacked_b_floats(K, N));
-      simd::avx512::prepack_b(trans_b, B, ldb, K, N, data_.data());
-      return;
-    case SimdLevel::Avx2:
-      data_.resize(simd::avx2::prepacked_b_floats(K, N));
-      simd::avx2::prepack_b(trans_b, B, ldb, K, N, data_.data());
-      return;
-    default:
-      data_.resize(simd::scalar::prepacked_b_floats(K, N));
-      simd::scalar::prepack_b(trans_b, B, ldb, K, N, data_.data());
-      return;
-  }
+  const GemmFns fns = gemm_fns();
+  data_.resize(fns.prepacked_floats(K, N));
+  fns.prepack(trans_b, B, ldb, K, N, data_.data());
 }
 
 namespace {
