@@ -43,8 +43,8 @@ struct ModelBenchRow {
   int batch = 0;
   double train_step_ms = 0, train_images_per_s = 0;
   double infer_ms = 0, infer_images_per_s = 0;
-  double forward_ms = 0;            // inference forward alone, without detect()
-  double layerwise_forward_ms = 0;  // the same without fusing depthwise + pointwise (CPU only)
+  double forward_ms = 0;       // inference forward alone, without detect()
+  double nhwc_forward_ms = 0;  // the same on NHWC activations throughout (CPU only)
   double train_peak_mb = 0, infer_peak_mb = 0;  // allocator peak during the timed runs
   int train_reps = 0, infer_reps = 0;
   float loss = 0;                 // last training loss, to show the step computed something finite

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "engine/autograd.h"
+#include "kernels/cpu/blocked_conv.h"
 #include "kernels/cpu/conv2d.h"
 #include "kernels/cpu/depthwise_conv.h"
 #include "kernels/cpu/depthwise_pointwise.h"
@@ -72,6 +73,7 @@ SsdInference::SsdInference(const SsdModel& model, InferenceOptions options)
     : folded_(fold_batch_norm(model)), options_(options), anchors_(model.anchor_boxes()) {
   const auto& layers = folded_.layers;
   packed_.resize(layers.size());
+  blocked_.resize(layers.size());
   pair_bias_.resize(layers.size());
   pair_of_.assign(layers.size(), -1);
   for (size_t i = 0; i < layers.size(); ++i) {
@@ -94,11 +96,35 @@ SsdInference::SsdInference(const SsdModel& model, InferenceOptions options)
       pair_bias_[i] = layers[box].bias;
       pair_bias_[i].insert(pair_bias_[i].end(), layers[i].bias.begin(), layers[i].bias.end());
       pair_of_[i] = box;
+      if (options_.blocked_layout && l.kernel == 1)
+        blocked_[i] = kernels::cpu::BlockedPointwise(w.data(), pair_bias_[i].data(), C, nb + nc,
+                                                     /*relu6=*/false);
       continue;
     }
     const int64_t K = int64_t(l.kernel) * l.kernel * l.in_channels;
     packed_[i] = kernels::cpu::PackedMatrix(false, K, l.out_channels, layers[i].weights.data(),
                                             l.out_channels);
+    if (options_.blocked_layout && l.kernel == 1 && l.stride == 1)
+      blocked_[i] = kernels::cpu::BlockedPointwise(layers[i].weights.data(), layers[i].bias.data(),
+                                                   l.in_channels, l.out_channels, layers[i].relu6);
+  }
+  // The layers that write the blocked layout: depthwise and pointwise ones with whole 16-channel
+  // blocks, whose readers all take it (depthwise, pointwise, 1x1 predictors). The dense
+  // convolutions (Conv2d_0, the extra 3x3 layers) read and write NHWC, and so does a layer
+  // whose channels are not whole blocks (Conv2d_0's 24 at depth 0.75).
+  blocked_output_.assign(layers.size(), false);
+  if (!options_.blocked_layout) return;
+  auto reads_blocked = [](const LayerSpec& r) {
+    return r.kind == LayerKind::Depthwise || (r.kernel == 1 && r.stride == 1);
+  };
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const LayerSpec& l = layers[i].spec;
+    bool blocked = l.out_channels % kernels::cpu::kChannelBlock == 0 &&
+                   (l.kind == LayerKind::Depthwise || !blocked_[i].weights.empty()) &&
+                   l.kind != LayerKind::Predictor;
+    for (const FoldedLayer& r : layers)
+      if (r.spec.input == int(i) && !reads_blocked(r.spec)) blocked = false;
+    blocked_output_[i] = blocked;
   }
 }
 
@@ -117,7 +143,8 @@ void SsdInference::plan_for(int64_t n) {
   std::vector<int> readers(L, 0);
   for (int i = 0; i < L; ++i)
     if (layers[i].spec.input >= 0) ++readers[layers[i].spec.input];
-  for (int i = 0; options_.fuse_depthwise_pointwise && i + 1 < L; ++i) {
+  const bool fuse = options_.fuse_depthwise_pointwise && !options_.blocked_layout;
+  for (int i = 0; fuse && i + 1 < L; ++i) {
     const LayerSpec &dw = layers[i].spec, &pw = layers[i + 1].spec;
     if (dw.kind == LayerKind::Depthwise && pw.kind == LayerKind::Conv && pw.kernel == 1 &&
         pw.stride == 1 && pw.input == i && readers[i] == 1 &&
@@ -257,7 +284,19 @@ SsdOutput SsdInference::run(const float* images, int64_t n, std::vector<double>*
     const float* x = s.input < 0 ? images : arena + plan_.offsets[s.input];
     float* y = arena + plan_.offsets[s.output];
     const kernels::ConvGeometry& g = s.geometry;
-    if (s.depthwise_layer >= 0) {
+    // Where each input and output pixel's channel blocks are (kernels/cpu/blocked_conv.h).
+    const int from = fl.spec.input;
+    const kc::BlockLayout xl = from >= 0 && blocked_output_[from]
+                                   ? kc::blocked_layout(g.in_h, g.in_w, g.in_c)
+                                   : kc::nhwc_layout(g.in_h, g.in_w, g.in_c);
+    const kc::BlockLayout yl = blocked_output_[s.layer]
+                                   ? kc::blocked_layout(g.out_h, g.out_w, g.out_c)
+                                   : kc::nhwc_layout(g.out_h, g.out_w, g.out_c);
+    if (options_.blocked_layout && fl.spec.kind == LayerKind::Depthwise) {
+      kc::blocked_depthwise_forward(g, x, xl, fl.weights.data(), fl.bias.data(), fl.relu6, y, yl);
+    } else if (!blocked_[s.layer].weights.empty() && fl.spec.kind != LayerKind::Predictor) {
+      kc::blocked_pointwise_forward(n, g.out_h * g.out_w, x, xl, blocked_[s.layer], y, yl);
+    } else if (s.depthwise_layer >= 0) {
       const FoldedLayer& dw = folded_.layers[s.depthwise_layer];
       kc::depthwise_pointwise_forward(s.depthwise_geometry, x, dw.weights.data(),
                                       {dw.bias.data(), dw.relu6}, packed_[s.layer],
@@ -269,8 +308,11 @@ SsdOutput SsdInference::run(const float* images, int64_t n, std::vector<double>*
                                 arena + plan_.col_offset);
     } else {
       // Both predictors of a feature map, then their columns into the anchors' rows.
-      kc::conv2d_forward_packed(g, x, packed_[s.layer], y, {pair_bias_[s.layer].data(), false},
-                                arena + plan_.col_offset);
+      if (!blocked_[s.layer].weights.empty())
+        kc::blocked_pointwise_forward(n, g.out_h * g.out_w, x, xl, blocked_[s.layer], y, yl);
+      else
+        kc::conv2d_forward_packed(g, x, packed_[s.layer], y, {pair_bias_[s.layer].data(), false},
+                                  arena + plan_.col_offset);
       const int64_t nb = folded_.layers[s.box_layer].spec.out_channels;
       const int64_t k = nb / 4, pixels = g.out_h * g.out_w, width = g.out_c;
       for (int64_t i = 0; i < n; ++i)

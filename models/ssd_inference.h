@@ -5,8 +5,11 @@
 //     the ONNX export writes);
 //   - bias + ReLU6 fused into the epilogues of the depthwise and GEMM kernels, the GEMM
 //     weights packed once, the box and class predictors of a feature map run as one GEMM;
-//   - each depthwise convolution with large maps fused with the pointwise one after it, so
-//     that its output stays in cache (kernels/cpu/depthwise_pointwise.h);
+//   - the depthwise and pointwise layers on channel-blocked activations (NCHWc, 16-channel
+//     blocks; kernels/cpu/blocked_conv.h), the dense ones (Conv2d_0, the extra 3x3 layers) on
+//     NHWC; the forward 0.84-0.89x the time of the NHWC path (bench/RESULTS.md, 2026-12-07);
+//   - with blocked_layout off, NHWC throughout, each depthwise convolution with large maps
+//     fused with the pointwise one after it (kernels/cpu/depthwise_pointwise.h);
 //   - the activations planned once per input shape: buffers reused by liveness in one arena,
 //     so running an image allocates nothing;
 //   - no tensors, no autograd.
@@ -16,6 +19,7 @@
 #include <vector>
 
 #include "kernels/conv_geometry.h"
+#include "kernels/cpu/blocked_conv.h"
 #include "kernels/cpu/sgemm.h"
 #include "models/ssd_architecture.h"
 #include "models/ssd_model.h"
@@ -51,7 +55,11 @@ struct InferenceStep {
 
 struct InferenceOptions {
   // Off: every layer runs on its own (the bench's comparison; the same bits either way).
+  // Only in the NHWC layout: blocked depthwise layers keep their planes in cache on their own.
   bool fuse_depthwise_pointwise = true;
+  // Depthwise and pointwise layers on channel-blocked activations (kernels/cpu/blocked_conv.h);
+  // off: NHWC throughout (the bench's comparison; equal within float rounding).
+  bool blocked_layout = true;
 };
 
 class SsdInference {
@@ -99,8 +107,12 @@ class SsdInference {
   InferenceOptions options_;
   std::vector<BoxCorners> anchors_;
   std::vector<kernels::cpu::PackedMatrix> packed_;  // per layer: GEMM weights (empty: depthwise)
-  std::vector<std::vector<float>> pair_bias_;       // per class predictor: box then class biases
-  std::vector<int> pair_of_;                        // class predictor -> its box predictor
+  // Per layer, with blocked_layout: the pointwise weights in blocks (empty: not a 1x1 layer),
+  // and whether its output is in the blocked layout (else NHWC).
+  std::vector<kernels::cpu::BlockedPointwise> blocked_;
+  std::vector<bool> blocked_output_;
+  std::vector<std::vector<float>> pair_bias_;  // per class predictor: box then class biases
+  std::vector<int> pair_of_;                   // class predictor -> its box predictor
   Plan plan_;
 };
 

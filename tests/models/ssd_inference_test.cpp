@@ -87,13 +87,20 @@ TEST_P(SsdInferenceMatchesForward, WithinFloatRounding) {
   // A second run reuses the plan and gives the same bits.
   const SsdOutput again = inference.run(images);
   EXPECT_EQ(again.class_logits.to_vector(), got.class_logits.to_vector());
-  // Every layer on its own gives the same bits as the fused depthwise + pointwise pairs.
-  EXPECT_GT(inference.fused_pairs(s.batch), 0);
-  SsdInference unfused(model, {/*fuse_depthwise_pointwise=*/false});
+  // The NHWC path (the bench's comparison) matches the forward too; in it, every layer on its
+  // own gives the same bits as the fused depthwise + pointwise pairs. The blocked path fuses no
+  // pairs.
+  EXPECT_EQ(inference.fused_pairs(s.batch), 0);
+  SsdInference nhwc(model, {/*fuse_depthwise_pointwise=*/true, /*blocked_layout=*/false});
+  EXPECT_GT(nhwc.fused_pairs(s.batch), 0);
+  const SsdOutput fused = nhwc.run(images);
+  EXPECT_LT(relative_error(fused.box_encodings, want.box_encodings), 2e-5);
+  EXPECT_LT(relative_error(fused.class_logits, want.class_logits), 2e-5);
+  SsdInference unfused(model, {/*fuse_depthwise_pointwise=*/false, /*blocked_layout=*/false});
   EXPECT_EQ(unfused.fused_pairs(s.batch), 0);
   const SsdOutput layer_by_layer = unfused.run(images);
-  EXPECT_EQ(layer_by_layer.class_logits.to_vector(), got.class_logits.to_vector());
-  EXPECT_EQ(layer_by_layer.box_encodings.to_vector(), got.box_encodings.to_vector());
+  EXPECT_EQ(layer_by_layer.class_logits.to_vector(), fused.class_logits.to_vector());
+  EXPECT_EQ(layer_by_layer.box_encodings.to_vector(), fused.box_encodings.to_vector());
   // Timed step by step (bench model --layers): the same bits, one time per planned step, and
   // the steps' FLOPs are every convolution's, the box and class predictors included.
   std::vector<double> step_ms;
@@ -111,8 +118,10 @@ TEST_P(SsdInferenceMatchesForward, WithinFloatRounding) {
   }
   EXPECT_DOUBLE_EQ(flops, want_flops);
   EXPECT_EQ(steps.front().name, "FeatureExtractor/MobilenetV1/Conv2d_0");
-  EXPECT_NE(steps[1].name.find("Conv2d_1_depthwise + Conv2d_1_pointwise"), std::string::npos)
-      << steps[1].name;
+  EXPECT_EQ(steps[1].name, "FeatureExtractor/MobilenetV1/Conv2d_1_depthwise");
+  const std::vector<InferenceStep> nhwc_steps = nhwc.steps(s.batch);
+  EXPECT_NE(nhwc_steps[1].name.find("Conv2d_1_depthwise + Conv2d_1_pointwise"), std::string::npos)
+      << nhwc_steps[1].name;
 }
 
 INSTANTIATE_TEST_SUITE_P(MobileNetShapes, SsdInferenceMatchesForward,

@@ -1,0 +1,59 @@
+#pragma once
+// The inference path's depthwise and pointwise convolutions on channel-blocked activations
+// (NCHWc, as ONNX Runtime's MLAS runs them): [n][C/16][H][W][16]. Within a block the 16
+// channels of one pixel are one vector and neighbouring pixels are 64 bytes apart, so a
+// pointwise tile reads its pixels in place (no packing, no L1 aliasing of rows C floats
+// apart) and a depthwise plane of one block stays in L1. Standalone, one thread: pointwise
+// 0.69-0.86x and depthwise 0.49-0.66x the time of the NHWC kernels (bench/RESULTS.md,
+// 2026-12-07).
+//
+// Each kernel reads and writes through a BlockLayout, so the same code also reads NHWC
+// (the image's first layers, whose channel counts are not multiples of 16) and writes NHWC
+// (the predictors, whose outputs go to the anchors' rows). Channel counts need not be
+// multiples of 16 in NHWC; the blocked layout requires it.
+#include <cstdint>
+#include <vector>
+
+#include "kernels/conv_geometry.h"
+
+namespace tailor::kernels::cpu {
+
+constexpr int64_t kChannelBlock = 16;
+
+// Where the 16 channels [16 b, 16 b + 16) of pixel p (p = h * W + w) of image i start:
+// i * image + b * block + p * pixel (floats).
+struct BlockLayout {
+  int64_t image = 0, block = 0, pixel = 0;
+};
+BlockLayout nhwc_layout(int64_t h, int64_t w, int64_t c);
+BlockLayout blocked_layout(int64_t h, int64_t w, int64_t c);  // c % 16 == 0
+
+// A pointwise convolution's weights ([in, out] row-major) and bias, packed once: groups of
+// 64 output channels, each [in blocks][16][64], zero-padded past in_c and out_c.
+struct BlockedPointwise {
+  int64_t in_c = 0, out_c = 0;
+  bool relu6 = false;
+  std::vector<float> weights;
+  std::vector<float> bias;  // padded to the groups' width
+
+  BlockedPointwise() = default;
+  BlockedPointwise(const float* w, const float* bias, int64_t in_c, int64_t out_c, bool relu6);
+  int64_t groups() const { return (out_c + 63) / 64; }
+  int64_t in_blocks() const { return (in_c + kChannelBlock - 1) / kChannelBlock; }
+};
+
+// y[i, p, o] = epilogue(sum_c x[i, p, c] * w[c, o] + bias[o]) over `pixels` pixels per image.
+void blocked_pointwise_forward(int64_t batch, int64_t pixels, const float* x, BlockLayout xl,
+                               const BlockedPointwise& w, float* y, BlockLayout yl);
+
+// Depthwise convolution (channel multiplier 1, weights [kh, kw, C] as depthwise_conv.h) with
+// a per-channel bias and optional ReLU6; g gives the shapes and TF padding.
+void blocked_depthwise_forward(const ConvGeometry& g, const float* x, BlockLayout xl,
+                               const float* w, const float* bias, bool relu6, float* y,
+                               BlockLayout yl);
+
+// Copies between layouts (the tests' and benches' way in and out of the blocked form).
+void to_layout(int64_t batch, int64_t h, int64_t w, int64_t c, const float* x, BlockLayout xl,
+               float* y, BlockLayout yl);
+
+}  // namespace tailor::kernels::cpu

@@ -1,0 +1,137 @@
+// The channel-blocked (NCHWc) depthwise and pointwise kernels against the NHWC reference loops,
+// at every ISA level, reading and writing both layouts, on MobileNet shapes and on channel
+// counts that are not multiples of 16 (NHWC only) or of the 64-channel groups.
+#include "kernels/cpu/blocked_conv.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "kernels/cpu/depthwise_conv.h"
+#include "kernels/cpu/sgemm.h"
+#include "tests/kernels/kernel_test_util.h"
+
+namespace tailor {
+namespace {
+
+namespace k = kernels::cpu;
+
+// Bias, then ReLU6, on NHWC sums: what the blocked kernels fuse into their stores.
+void finish_ref(std::vector<float>* y, const std::vector<float>& bias, bool relu6) {
+  const size_t C = bias.size();
+  for (size_t i = 0; i < y->size(); ++i) {
+    float v = (*y)[i] + bias[i % C];
+    if (relu6) v = std::min(std::max(v, 0.f), 6.f);
+    (*y)[i] = v;
+  }
+}
+
+k::BlockLayout layout_of(bool blocked, int64_t h, int64_t w, int64_t c) {
+  return blocked ? k::blocked_layout(h, w, c) : k::nhwc_layout(h, w, c);
+}
+
+// One map of a kernel's input and output: its shape and the layout the kernel sees it in.
+struct Map {
+  int64_t h, w, c;
+  bool blocked;
+  k::BlockLayout layout() const { return layout_of(blocked, h, w, c); }
+  std::string name() const { return blocked ? "blocked" : "nhwc"; }
+};
+
+// Runs `kernel(x, y)` on x (NHWC) copied into the input's layout and returns its output copied
+// back to NHWC; the output starts as a value no kernel writes, so a missed element shows.
+template <typename Kernel>
+std::vector<float> through_layouts(int64_t batch, const std::vector<float>& x, const Map& in,
+                                   const Map& out, Kernel kernel) {
+  std::vector<float> xin(x.size()), y(size_t(batch * out.h * out.w * out.c), -7.f), got(y.size());
+  k::to_layout(batch, in.h, in.w, in.c, x.data(), k::nhwc_layout(in.h, in.w, in.c), xin.data(),
+               in.layout());
+  kernel(xin.data(), y.data());
+  k::to_layout(batch, out.h, out.w, out.c, y.data(), out.layout(), got.data(),
+               k::nhwc_layout(out.h, out.w, out.c));
+  return got;
+}
+
+struct PointwiseCase {
+  int64_t batch, h, w, in_c, out_c;
+};
+
+class BlockedConv : public ::testing::TestWithParam<SimdLevel> {};
+
+TEST_P(BlockedConv, PointwiseMatchesTheReference) {
+  k::ScopedKernelSimdLevel level(GetParam());
+  std::mt19937 rng(3);
+  for (const PointwiseCase& s : {PointwiseCase{1, 19, 19, 512, 512},
+                                 PointwiseCase{2, 10, 10, 96, 48}, PointwiseCase{1, 5, 7, 24, 42},
+                                 PointwiseCase{3, 3, 3, 64, 144}, PointwiseCase{1, 1, 1, 16, 8}}) {
+    const int64_t P = s.h * s.w;
+    const auto x = testing::random_floats(size_t(s.batch * P * s.in_c), rng);
+    const auto w = testing::random_floats(size_t(s.in_c * s.out_c), rng);
+    const auto bias = testing::random_floats(size_t(s.out_c), rng, -2.f, 2.f);
+    for (bool relu6 : {false, true}) {
+      std::vector<float> want(size_t(s.batch * P * s.out_c));
+      k::sgemm_ref(false, false, s.batch * P, s.out_c, s.in_c, 1.f, x.data(), s.in_c, w.data(),
+                   s.out_c, 0.f, want.data(), s.out_c);
+      finish_ref(&want, bias, relu6);
+      const k::BlockedPointwise packed(w.data(), bias.data(), s.in_c, s.out_c, relu6);
+      for (bool in_blocked : {false, true})
+        for (bool out_blocked : {false, true}) {
+          if ((in_blocked && s.in_c % 16) || (out_blocked && s.out_c % 16)) continue;
+          const Map in{s.h, s.w, s.in_c, in_blocked}, out{s.h, s.w, s.out_c, out_blocked};
+          const std::vector<float> got =
+              through_layouts(s.batch, x, in, out, [&](const float* xin, float* y) {
+                k::blocked_pointwise_forward(s.batch, P, xin, in.layout(), packed, y, out.layout());
+              });
+          EXPECT_CLOSE_VECTORS(got, want, 1e-4, 1e-4,
+                               "pointwise " + std::to_string(s.h) + "x" + std::to_string(s.w) +
+                                   "x" + std::to_string(s.in_c) + "->" + std::to_string(s.out_c) +
+                                   " " + in.name() + "->" + out.name());
+        }
+    }
+  }
+}
+
+struct DepthwiseCase {
+  int64_t batch, h, w, c, stride;
+};
+
+TEST_P(BlockedConv, DepthwiseMatchesTheReference) {
+  k::ScopedKernelSimdLevel level(GetParam());
+  std::mt19937 rng(5);
+  for (const DepthwiseCase& s : {DepthwiseCase{1, 19, 19, 512, 1}, DepthwiseCase{2, 38, 38, 64, 2},
+                                 DepthwiseCase{1, 150, 150, 24, 1}, DepthwiseCase{1, 75, 75, 48, 2},
+                                 DepthwiseCase{2, 5, 3, 32, 2}, DepthwiseCase{1, 1, 1, 16, 1}}) {
+    const auto g = kernels::make_conv_geometry(s.batch, s.h, s.w, s.c, 3, 3, s.c, s.stride,
+                                               kernels::Padding::Same);
+    const auto x = testing::random_floats(size_t(g.input_numel()), rng);
+    const auto w = testing::random_floats(size_t(9 * s.c), rng);
+    const auto bias = testing::random_floats(size_t(s.c), rng, -2.f, 2.f);
+    std::vector<float> sums(size_t(g.output_numel()));
+    k::depthwise_conv2d_forward_ref(g, x.data(), w.data(), sums.data());
+    for (bool relu6 : {false, true}) {
+      std::vector<float> want = sums;
+      finish_ref(&want, bias, relu6);
+      for (bool in_blocked : {false, true})
+        for (bool out_blocked : {false, true}) {
+          if ((in_blocked || out_blocked) && s.c % 16) continue;
+          const Map in{g.in_h, g.in_w, s.c, in_blocked}, out{g.out_h, g.out_w, s.c, out_blocked};
+          const std::vector<float> got =
+              through_layouts(g.batch, x, in, out, [&](const float* xin, float* y) {
+                k::blocked_depthwise_forward(g, xin, in.layout(), w.data(), bias.data(), relu6, y,
+                                             out.layout());
+              });
+          EXPECT_CLOSE_VECTORS(got, want, 1e-5, 1e-5,
+                               "depthwise " + std::to_string(s.h) + "x" + std::to_string(s.w) +
+                                   "x" + std::to_string(s.c) + " s" + std::to_string(s.stride) +
+                                   " " + in.name() + "->" + out.name());
+        }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(SimdLevels, BlockedConv,
+                         ::testing::ValuesIn(testing::runnable_simd_levels()),
+                         [](const auto& info) { return std::string(simd_level_name(info.param)); });
+
+}  // namespace
+}  // namespace tailor
