@@ -9,6 +9,7 @@
 
 #include "kernels/cpu/depthwise_conv.h"
 #include "kernels/cpu/sgemm.h"
+#include "runtime/thread_pool.h"
 #include "tests/kernels/kernel_test_util.h"
 
 namespace tailor {
@@ -127,6 +128,27 @@ TEST_P(BlockedConv, DepthwiseMatchesTheReference) {
         }
     }
   }
+}
+
+// The pointwise kernel's pixel chunks follow the thread count, but each pixel's sums run in the
+// same order in every tile, so the bits do not.
+TEST(BlockedConvThreads, PointwiseBitsDoNotDependOnTheThreadCount) {
+  std::mt19937 rng(9);
+  const int64_t h = 19, w = 19, c = 512;
+  const auto x = testing::random_floats(size_t(h * w * c), rng);
+  const auto wt = testing::random_floats(size_t(c * c), rng);
+  const auto bias = testing::random_floats(size_t(c), rng);
+  const k::BlockedPointwise packed(wt.data(), bias.data(), c, c, true);
+  const k::BlockLayout l = k::blocked_layout(h, w, c);
+  std::vector<std::vector<float>> out;
+  for (int threads : {1, 2, 5}) {
+    set_num_threads(threads);
+    out.emplace_back(x.size());
+    k::blocked_pointwise_forward(1, h * w, x.data(), l, packed, out.back().data(), l);
+  }
+  set_num_threads(0);
+  EXPECT_EQ(out[0], out[1]);
+  EXPECT_EQ(out[0], out[2]);
 }
 
 INSTANTIATE_TEST_SUITE_P(SimdLevels, BlockedConv,
