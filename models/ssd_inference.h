@@ -99,7 +99,7 @@ class SsdInference {
     std::vector<Step> steps;
     std::vector<int64_t> offsets;  // buffer -> arena offset (floats)
     int64_t col_offset = 0;        // im2col scratch
-    std::vector<float> arena;
+    AlignedVector<float> arena;    // 64-byte aligned, as the kernels' vectors
   };
   void plan_for(int64_t n);
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "kernels/conv_geometry.h"
+#include "runtime/aligned_vector.h"
 
 namespace tailor::kernels::cpu {
 
@@ -33,8 +34,8 @@ BlockLayout blocked_layout(int64_t h, int64_t w, int64_t c);  // c % 16 == 0
 struct BlockedPointwise {
   int64_t in_c = 0, out_c = 0;
   bool relu6 = false;
-  std::vector<float> weights;
-  std::vector<float> bias;  // padded to the groups' width
+  AlignedVector<float> weights;
+  AlignedVector<float> bias;  // padded to the groups' width
 
   BlockedPointwise() = default;
   BlockedPointwise(const float* w, const float* bias, int64_t in_c, int64_t out_c, bool relu6);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "kernels/cpu/epilogue.h"
+#include "runtime/aligned_vector.h"
 
 namespace tailor::kernels::cpu {
 
@@ -27,7 +28,7 @@ class PackedMatrix {
  private:
   int64_t K_ = 0, N_ = 0;
   int level_ = -1;
-  std::vector<float> data_;
+  AlignedVector<float> data_;  // whole vectors per panel row: keep them on one cache line
 };
 
 // C[M, N] = A[M, K] * B (beta 0), then the epilogue per column, stored once: the inference
