@@ -3,9 +3,9 @@
 // (NCHWc, as ONNX Runtime's MLAS runs them): [n][C/16][H][W][16]. Within a block the 16
 // channels of one pixel are one vector and neighbouring pixels are 64 bytes apart, so a
 // pointwise tile reads its pixels in place (no packing, no L1 aliasing of rows C floats
-// apart) and a depthwise plane of one block stays in L1. Standalone, one thread: pointwise
-// 0.69-0.86x and depthwise 0.49-0.66x the time of the NHWC kernels (bench/RESULTS.md,
-// 2026-12-07).
+// apart) and a depthwise plane of one block stays in L1. One thread, alternating with the
+// NHWC kernels: pointwise 0.72-0.84x the sgemm's time, depthwise 0.57-0.80x the NHWC
+// depthwise's (bench/RESULTS.md, 2026-12-07).
 //
 // Each kernel reads and writes through a BlockLayout, so the same code also reads NHWC
 // (the image's first layers, whose channel counts are not multiples of 16) and writes NHWC
