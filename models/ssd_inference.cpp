@@ -92,21 +92,24 @@ SsdInference::SsdInference(const SsdModel& model, InferenceOptions options)
         std::copy_n(&layers[box].weights[size_t(c) * nb], nb, &w[size_t(c) * (nb + nc)]);
         std::copy_n(&layers[i].weights[size_t(c) * nc], nc, &w[size_t(c) * (nb + nc) + nb]);
       }
-      packed_[i] = kernels::cpu::PackedMatrix(false, C, nb + nc, w.data(), nb + nc);
       pair_bias_[i] = layers[box].bias;
       pair_bias_[i].insert(pair_bias_[i].end(), layers[i].bias.begin(), layers[i].bias.end());
       pair_of_[i] = box;
+      // Each weight set is packed once, for the kernel that runs it.
       if (options_.blocked_layout && l.kernel == 1)
         blocked_[i] = kernels::cpu::BlockedPointwise(w.data(), pair_bias_[i].data(), C, nb + nc,
                                                      /*relu6=*/false);
+      else
+        packed_[i] = kernels::cpu::PackedMatrix(false, C, nb + nc, w.data(), nb + nc);
       continue;
     }
     const int64_t K = int64_t(l.kernel) * l.kernel * l.in_channels;
-    packed_[i] = kernels::cpu::PackedMatrix(false, K, l.out_channels, layers[i].weights.data(),
-                                            l.out_channels);
     if (options_.blocked_layout && l.kernel == 1 && l.stride == 1)
       blocked_[i] = kernels::cpu::BlockedPointwise(layers[i].weights.data(), layers[i].bias.data(),
                                                    l.in_channels, l.out_channels, layers[i].relu6);
+    else
+      packed_[i] = kernels::cpu::PackedMatrix(false, K, l.out_channels, layers[i].weights.data(),
+                                              l.out_channels);
   }
   // The layers that write the blocked layout: depthwise and pointwise ones with whole 16-channel
   // blocks, whose readers all take it (depthwise, pointwise, 1x1 predictors). The dense
@@ -294,7 +297,7 @@ SsdOutput SsdInference::run(const float* images, int64_t n, std::vector<double>*
                                    : kc::nhwc_layout(g.out_h, g.out_w, g.out_c);
     if (options_.blocked_layout && fl.spec.kind == LayerKind::Depthwise) {
       kc::blocked_depthwise_forward(g, x, xl, fl.weights.data(), fl.bias.data(), fl.relu6, y, yl);
-    } else if (!blocked_[s.layer].weights.empty() && fl.spec.kind != LayerKind::Predictor) {
+    } else if (!blocked_[s.layer].weights.empty()) {  // a pointwise layer or a predictor pair
       kc::blocked_pointwise_forward(n, g.out_h * g.out_w, x, xl, blocked_[s.layer], y, yl);
     } else if (s.depthwise_layer >= 0) {
       const FoldedLayer& dw = folded_.layers[s.depthwise_layer];
@@ -303,16 +306,15 @@ SsdOutput SsdInference::run(const float* images, int64_t n, std::vector<double>*
                                       {fl.bias.data(), fl.relu6}, y);
     } else if (fl.spec.kind == LayerKind::Depthwise) {
       kc::depthwise_conv2d_forward(g, x, fl.weights.data(), y, {fl.bias.data(), fl.relu6});
-    } else if (fl.spec.kind == LayerKind::Conv) {
-      kc::conv2d_forward_packed(g, x, packed_[s.layer], y, {fl.bias.data(), fl.relu6},
-                                arena + plan_.col_offset);
     } else {
-      // Both predictors of a feature map, then their columns into the anchors' rows.
-      if (!blocked_[s.layer].weights.empty())
-        kc::blocked_pointwise_forward(n, g.out_h * g.out_w, x, xl, blocked_[s.layer], y, yl);
-      else
-        kc::conv2d_forward_packed(g, x, packed_[s.layer], y, {pair_bias_[s.layer].data(), false},
-                                  arena + plan_.col_offset);
+      // A predictor pair's bias is both predictors' (fl.relu6 is false for predictors).
+      const float* bias = s.box_layer >= 0 ? pair_bias_[s.layer].data() : fl.bias.data();
+      kc::conv2d_forward_packed(g, x, packed_[s.layer], y, {bias, fl.relu6},
+                                arena + plan_.col_offset);
+    }
+    if (s.box_layer >= 0) {
+      // Both predictors of a feature map ran as one product: their columns into the anchors'
+      // rows.
       const int64_t nb = folded_.layers[s.box_layer].spec.out_channels;
       const int64_t k = nb / 4, pixels = g.out_h * g.out_w, width = g.out_c;
       for (int64_t i = 0; i < n; ++i)

@@ -106,7 +106,8 @@ class SsdInference {
   FoldedSsd folded_;
   InferenceOptions options_;
   std::vector<BoxCorners> anchors_;
-  std::vector<kernels::cpu::PackedMatrix> packed_;  // per layer: GEMM weights (empty: depthwise)
+  // Per layer: GEMM weights (empty: depthwise, or run by blocked_ below).
+  std::vector<kernels::cpu::PackedMatrix> packed_;
   // Per layer, with blocked_layout: the pointwise weights in blocks (empty: not a 1x1 layer),
   // and whether its output is in the blocked layout (else NHWC).
   std::vector<kernels::cpu::BlockedPointwise> blocked_;
