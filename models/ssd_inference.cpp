@@ -96,38 +96,31 @@ SsdInference::SsdInference(const SsdModel& model, InferenceOptions options)
       pair_bias_[i].insert(pair_bias_[i].end(), layers[i].bias.begin(), layers[i].bias.end());
       pair_of_[i] = box;
       // Each weight set is packed once, for the kernel that runs it.
-      if (options_.blocked_layout && l.kernel == 1)
-        blocked_[i] = kernels::cpu::BlockedPointwise(w.data(), pair_bias_[i].data(), C, nb + nc,
-                                                     /*relu6=*/false);
+      if (options_.blocked_layout)
+        blocked_[i] = kernels::cpu::BlockedWeights(w.data(), pair_bias_[i].data(), l.kernel,
+                                                   l.kernel, C, nb + nc, /*relu6=*/false);
       else
         packed_[i] = kernels::cpu::PackedMatrix(false, C, nb + nc, w.data(), nb + nc);
       continue;
     }
     const int64_t K = int64_t(l.kernel) * l.kernel * l.in_channels;
-    if (options_.blocked_layout && l.kernel == 1 && l.stride == 1)
-      blocked_[i] = kernels::cpu::BlockedPointwise(layers[i].weights.data(), layers[i].bias.data(),
-                                                   l.in_channels, l.out_channels, layers[i].relu6);
+    if (options_.blocked_layout)
+      blocked_[i] =
+          kernels::cpu::BlockedWeights(layers[i].weights.data(), layers[i].bias.data(), l.kernel,
+                                       l.kernel, l.in_channels, l.out_channels, layers[i].relu6);
     else
       packed_[i] = kernels::cpu::PackedMatrix(false, K, l.out_channels, layers[i].weights.data(),
                                               l.out_channels);
   }
-  // The layers that write the blocked layout: depthwise and pointwise ones with whole 16-channel
-  // blocks, whose readers all take it (depthwise, pointwise, 1x1 predictors). The dense
-  // convolutions (Conv2d_0, the extra 3x3 layers) read and write NHWC, and so does a layer
-  // whose channels are not whole blocks (Conv2d_0's 24 at depth 0.75).
+  // The layers that write the blocked layout: all but the predictors (whose outputs go to the
+  // anchors' rows) and a layer whose channels are not whole 16-channel blocks (Conv2d_0's 24 at
+  // depth 0.75). Every kernel reads either layout, so only the image is read as NHWC.
   blocked_output_.assign(layers.size(), false);
   if (!options_.blocked_layout) return;
-  auto reads_blocked = [](const LayerSpec& r) {
-    return r.kind == LayerKind::Depthwise || (r.kernel == 1 && r.stride == 1);
-  };
   for (size_t i = 0; i < layers.size(); ++i) {
     const LayerSpec& l = layers[i].spec;
-    bool blocked = l.out_channels % kernels::cpu::kChannelBlock == 0 &&
-                   (l.kind == LayerKind::Depthwise || !blocked_[i].weights.empty()) &&
-                   l.kind != LayerKind::Predictor;
-    for (const FoldedLayer& r : layers)
-      if (r.spec.input == int(i) && !reads_blocked(r.spec)) blocked = false;
-    blocked_output_[i] = blocked;
+    blocked_output_[i] =
+        l.out_channels % kernels::cpu::kChannelBlock == 0 && l.kind != LayerKind::Predictor;
   }
 }
 
@@ -181,7 +174,7 @@ void SsdInference::plan_for(int64_t n) {
       reads = layers[s.depthwise_layer].spec.input;
     }
     s.input = reads >= 0 ? buffer_of[reads] : -1;
-    if (l.kind == LayerKind::Conv)
+    if (l.kind == LayerKind::Conv && !options_.blocked_layout)  // im2col for the GEMM
       col_floats = std::max(col_floats, kernels::cpu::conv2d_col_floats(s.geometry));
     // Buffers whose last reader ran before this step are free again.
     for (int j = 0; j < i; ++j)
@@ -297,8 +290,11 @@ SsdOutput SsdInference::run(const float* images, int64_t n, std::vector<double>*
                                    : kc::nhwc_layout(g.out_h, g.out_w, g.out_c);
     if (options_.blocked_layout && fl.spec.kind == LayerKind::Depthwise) {
       kc::blocked_depthwise_forward(g, x, xl, fl.weights.data(), fl.bias.data(), fl.relu6, y, yl);
-    } else if (!blocked_[s.layer].weights.empty()) {  // a pointwise layer or a predictor pair
+    } else if (options_.blocked_layout && g.kernel_h == 1 && g.stride == 1) {
+      // A pointwise layer or a predictor pair.
       kc::blocked_pointwise_forward(n, g.out_h * g.out_w, x, xl, blocked_[s.layer], y, yl);
+    } else if (options_.blocked_layout) {  // Conv2d_0, the extra 3x3 stride-2 layers
+      kc::blocked_conv_forward(g, x, xl, blocked_[s.layer], y, yl);
     } else if (s.depthwise_layer >= 0) {
       const FoldedLayer& dw = folded_.layers[s.depthwise_layer];
       kc::depthwise_pointwise_forward(s.depthwise_geometry, x, dw.weights.data(),

@@ -5,9 +5,10 @@
 //     the ONNX export writes);
 //   - bias + ReLU6 fused into the epilogues of the depthwise and GEMM kernels, the GEMM
 //     weights packed once, the box and class predictors of a feature map run as one GEMM;
-//   - the depthwise and pointwise layers on channel-blocked activations (NCHWc, 16-channel
-//     blocks; kernels/cpu/blocked_conv.h), the dense ones (Conv2d_0, the extra 3x3 layers) on
-//     NHWC; the forward 0.84-0.89x the time of the NHWC path (bench/RESULTS.md, 2026-12-07);
+//   - every layer on channel-blocked activations (NCHWc, 16-channel blocks;
+//     kernels/cpu/blocked_conv.h): only the image is read as NHWC, and the predictors write
+//     NHWC for the anchors' rows; the forward 0.81-0.93x the time of the NHWC path
+//     (bench/RESULTS.md, 2026-12-07);
 //   - with blocked_layout off, NHWC throughout, each depthwise convolution with large maps
 //     fused with the pointwise one after it (kernels/cpu/depthwise_pointwise.h);
 //   - the activations planned once per input shape: buffers reused by liveness in one arena,
@@ -57,8 +58,9 @@ struct InferenceOptions {
   // Off: every layer runs on its own (the bench's comparison; the same bits either way).
   // Only in the NHWC layout: blocked depthwise layers keep their planes in cache on their own.
   bool fuse_depthwise_pointwise = true;
-  // Depthwise and pointwise layers on channel-blocked activations (kernels/cpu/blocked_conv.h);
-  // off: NHWC throughout (the bench's comparison; equal within float rounding).
+  // Every layer on channel-blocked activations (kernels/cpu/blocked_conv.h); off: NHWC
+  // throughout, the dense layers as im2col + GEMM (the bench's comparison; equal within float
+  // rounding).
   bool blocked_layout = true;
 };
 
@@ -106,11 +108,11 @@ class SsdInference {
   FoldedSsd folded_;
   InferenceOptions options_;
   std::vector<BoxCorners> anchors_;
-  // Per layer: GEMM weights (empty: depthwise, or run by blocked_ below).
+  // Per layer without blocked_layout: GEMM weights (empty: depthwise).
   std::vector<kernels::cpu::PackedMatrix> packed_;
-  // Per layer, with blocked_layout: the pointwise weights in blocks (empty: not a 1x1 layer),
-  // and whether its output is in the blocked layout (else NHWC).
-  std::vector<kernels::cpu::BlockedPointwise> blocked_;
+  // Per layer with blocked_layout: the weights in blocks (empty: depthwise), and whether its
+  // output is in the blocked layout (else NHWC).
+  std::vector<kernels::cpu::BlockedWeights> blocked_;
   std::vector<bool> blocked_output_;
   std::vector<std::vector<float>> pair_bias_;  // per class predictor: box then class biases
   std::vector<int> pair_of_;                   // class predictor -> its box predictor

@@ -20,15 +20,21 @@ BlockLayout blocked_layout(int64_t h, int64_t w, int64_t c) {
   return {h * w * c, h * w * kChannelBlock, kChannelBlock};
 }
 
-BlockedPointwise::BlockedPointwise(const float* w, const float* b, int64_t in_c_, int64_t out_c_,
-                                   bool relu6_)
-    : in_c(in_c_), out_c(out_c_), relu6(relu6_) {
-  const int64_t G = groups(), IB = in_blocks();
-  weights.assign(size_t(G * IB * 16 * 64), 0.f);
+BlockedWeights::BlockedWeights(const float* w, const float* b, int64_t kernel_h_, int64_t kernel_w_,
+                               int64_t in_c_, int64_t out_c_, bool relu6_)
+    : kernel_h(kernel_h_), kernel_w(kernel_w_), in_c(in_c_), out_c(out_c_), relu6(relu6_) {
+  const int64_t G = groups(), IB = in_blocks(), taps = kernel_h * kernel_w;
+  weights.assign(size_t(G * row_blocks() * 16 * 64), 0.f);
   bias.assign(size_t(G * 64), 0.f);
-  for (int64_t c = 0; c < in_c; ++c)
-    for (int64_t o = 0; o < out_c; ++o)
-      weights[size_t(((o / 64 * IB + c / 16) * 16 + c % 16) * 64 + o % 64)] = w[c * out_c + o];
+  const int64_t RB = row_blocks();
+  for (int64_t t = 0; t < taps; ++t)
+    for (int64_t c = 0; c < in_c; ++c) {
+      const int64_t block = folded() ? t / kernel_w : t * IB + c / 16;
+      const int64_t row = folded() ? t % kernel_w * in_c + c : c % 16;
+      for (int64_t o = 0; o < out_c; ++o)
+        weights[size_t(((o / 64 * RB + block) * 16 + row) * 64 + o % 64)] =
+            w[(t * in_c + c) * out_c + o];
+    }
   if (b) std::copy(b, b + out_c, bias.begin());
 }
 
@@ -68,31 +74,54 @@ constexpr int kPixels = 1, kBlocks = 1, kColumns = 1;
 
 namespace {
 
-using PointwiseFn = void (*)(int64_t, const float*, BlockLayout, const BlockedPointwise&, float*,
-                             BlockLayout, int64_t, int64_t, int64_t);
+using ConvFn = void (*)(const ConvGeometry&, const float*, BlockLayout, const BlockedWeights&,
+                        float*, BlockLayout, int64_t, int64_t, int64_t);
 using DepthwiseFn = void (*)(const ConvGeometry&, const float*, BlockLayout, const float*,
                              const float*, bool, float*, BlockLayout, int64_t, int64_t);
+
+template <bool kDense>
+void run_conv(const ConvGeometry& g, const float* x, BlockLayout xl, const BlockedWeights& w,
+              float* y, BlockLayout yl) {
+  namespace s = simd;
+  const ConvFn fn =
+      for_simd_level<ConvFn>(s::avx512::conv_tasks<s::avx512::kPixels, s::avx512::kBlocks, kDense>,
+                             s::avx2::conv_tasks<s::avx2::kPixels, s::avx2::kBlocks, kDense>,
+                             s::scalar::conv_tasks<s::scalar::kPixels, s::scalar::kBlocks, kDense>);
+  // Pixel chunks as long as the threads allow: each chunk reloads its group's weights into L1
+  // once per input batch, so 48-pixel chunks cost 1.2x on 19x19x512 against whole maps. A
+  // pixel's sums do not depend on the chunking (the same order over the weights' rows in
+  // every tile), so neither do the results. Multiples of 24: whole tiles of every width.
+  const int64_t pixels = g.out_h * g.out_w, per_image_groups = g.batch * w.groups();
+  const int64_t chunks =
+      std::max<int64_t>(1, (4 * num_threads() + per_image_groups - 1) / per_image_groups);
+  const int64_t chunk = std::max<int64_t>(24, ((pixels + chunks - 1) / chunks + 23) / 24 * 24);
+  const int64_t tasks = per_image_groups * ((pixels + chunk - 1) / chunk);
+  parallel_for(0, tasks, 1, [&](int64_t t0, int64_t t1) { fn(g, x, xl, w, y, yl, chunk, t0, t1); });
+}
 
 }  // namespace
 
 void blocked_pointwise_forward(int64_t batch, int64_t pixels, const float* x, BlockLayout xl,
-                               const BlockedPointwise& w, float* y, BlockLayout yl) {
-  namespace s = simd;
-  const PointwiseFn fn = for_simd_level<PointwiseFn>(
-      s::avx512::pointwise_tasks<s::avx512::kPixels, s::avx512::kBlocks>,
-      s::avx2::pointwise_tasks<s::avx2::kPixels, s::avx2::kBlocks>,
-      s::scalar::pointwise_tasks<s::scalar::kPixels, s::scalar::kBlocks>);
-  // Pixel chunks as long as the threads allow: each chunk reloads its group's weights into L1
-  // once per input batch, so 48-pixel chunks cost 1.2x on 19x19x512 against whole maps. A
-  // pixel's sums do not depend on the chunking (the same order over input channels in every
-  // tile), so neither do the results.
-  const int64_t per_image_groups = batch * w.groups();
-  const int64_t chunks =
-      std::max<int64_t>(1, (4 * num_threads() + per_image_groups - 1) / per_image_groups);
-  const int64_t chunk = std::max<int64_t>(6, ((pixels + chunks - 1) / chunks + 5) / 6 * 6);
-  const int64_t tasks = per_image_groups * ((pixels + chunk - 1) / chunk);
-  parallel_for(0, tasks, 1,
-               [&](int64_t t0, int64_t t1) { fn(pixels, x, xl, w, y, yl, chunk, t0, t1); });
+                               const BlockedWeights& w, float* y, BlockLayout yl) {
+  TAILOR_CHECK(w.kernel_h == 1 && w.kernel_w == 1, UsageError, "blocked_pointwise_forward: a ",
+               w.kernel_h, "x", w.kernel_w, " kernel");
+  // The pixels as one row: a 1x1 stride-1 geometry.
+  const ConvGeometry g =
+      make_conv_geometry(batch, 1, pixels, w.in_c, 1, 1, w.out_c, 1, Padding::Valid);
+  run_conv<false>(g, x, xl, w, y, yl);
+}
+
+void blocked_conv_forward(const ConvGeometry& g, const float* x, BlockLayout xl,
+                          const BlockedWeights& w, float* y, BlockLayout yl) {
+  TAILOR_CHECK(g.kernel_h == w.kernel_h && g.kernel_w == w.kernel_w && g.in_c == w.in_c &&
+                   g.out_c == w.out_c,
+               ShapeError, "blocked_conv_forward: weights ", w.kernel_h, "x", w.kernel_w, "x",
+               w.in_c, "->", w.out_c, " for a ", g.kernel_h, "x", g.kernel_w, "x", g.in_c, "->",
+               g.out_c, " convolution");
+  TAILOR_CHECK(!w.folded() || xl.pixel == g.in_c, ShapeError,
+               "blocked_conv_forward: folded weights (", g.in_c,
+               " input channels) read NHWC input only");
+  run_conv<true>(g, x, xl, w, y, yl);
 }
 
 void blocked_depthwise_forward(const ConvGeometry& g, const float* x, BlockLayout xl,

@@ -1,5 +1,5 @@
 #pragma once
-// The inference path's depthwise and pointwise convolutions on channel-blocked activations
+// The inference path's depthwise, pointwise and dense convolutions on channel-blocked activations
 // (NCHWc, as ONNX Runtime's MLAS runs them): [n][C/16][H][W][16]. Within a block the 16
 // channels of one pixel are one vector and neighbouring pixels are 64 bytes apart, so a
 // pointwise tile reads its pixels in place (no packing, no L1 aliasing of rows C floats
@@ -29,23 +29,36 @@ struct BlockLayout {
 BlockLayout nhwc_layout(int64_t h, int64_t w, int64_t c);
 BlockLayout blocked_layout(int64_t h, int64_t w, int64_t c);  // c % 16 == 0
 
-// A pointwise convolution's weights ([in, out] row-major) and bias, packed once: groups of
-// 64 output channels, each [in blocks][16][64], zero-padded past in_c and out_c.
-struct BlockedPointwise {
-  int64_t in_c = 0, out_c = 0;
+// A convolution's weights (HWIO: [kh][kw][in][out]; a pointwise one's [in][out]) and bias,
+// packed once: groups of 64 output channels, each [row blocks][16][64], zero-padded past in_c
+// and out_c. A row block is one input block of one tap ([kh * kw][in blocks]), or, folded, one
+// kernel row ([kh][kw * in_c]): an image's 3 channels would fill 3 of a block's 16 rows, and
+// in NHWC input a kernel row's taps are side by side.
+struct BlockedWeights {
+  int64_t kernel_h = 1, kernel_w = 1, in_c = 0, out_c = 0;
   bool relu6 = false;
   AlignedVector<float> weights;
   AlignedVector<float> bias;  // padded to the groups' width
 
-  BlockedPointwise() = default;
-  BlockedPointwise(const float* w, const float* bias, int64_t in_c, int64_t out_c, bool relu6);
+  BlockedWeights() = default;
+  BlockedWeights(const float* w, const float* bias, int64_t kernel_h, int64_t kernel_w,
+                 int64_t in_c, int64_t out_c, bool relu6);
   int64_t groups() const { return (out_c + 63) / 64; }
   int64_t in_blocks() const { return (in_c + kChannelBlock - 1) / kChannelBlock; }
+  bool folded() const { return kernel_w > 1 && kernel_w * in_c <= kChannelBlock; }
+  int64_t row_blocks() const { return folded() ? kernel_h : kernel_h * kernel_w * in_blocks(); }
 };
 
-// y[i, p, o] = epilogue(sum_c x[i, p, c] * w[c, o] + bias[o]) over `pixels` pixels per image.
+// Pointwise (w 1x1): y[i, p, o] = epilogue(sum_c x[i, p, c] * w[c, o] + bias[o]) over `pixels`
+// pixels per image.
 void blocked_pointwise_forward(int64_t batch, int64_t pixels, const float* x, BlockLayout xl,
-                               const BlockedPointwise& w, float* y, BlockLayout yl);
+                               const BlockedWeights& w, float* y, BlockLayout yl);
+
+// A dense convolution of any kernel and stride (Conv2d_0, the extra 3x3 stride-2 layers) on g's
+// shapes and TF padding, straight from the input: each tile's pixels read their taps in
+// place, the padding reads zeros (no im2col buffer).
+void blocked_conv_forward(const ConvGeometry& g, const float* x, BlockLayout xl,
+                          const BlockedWeights& w, float* y, BlockLayout yl);
 
 // Depthwise convolution (channel multiplier 1, weights [kh, kw, C] as depthwise_conv.h) with
 // a per-channel bias and optional ReLU6; g gives the shapes and TF padding.

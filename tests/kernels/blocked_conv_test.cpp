@@ -1,5 +1,5 @@
-// The channel-blocked (NCHWc) depthwise and pointwise kernels against the NHWC reference loops,
-// at every ISA level, reading and writing both layouts, on MobileNet shapes and on channel
+// The channel-blocked (NCHWc) depthwise, pointwise and dense kernels against the NHWC reference
+// loops, at every ISA level, reading and writing both layouts, on MobileNet shapes and on channel
 // counts that are not multiples of 16 (NHWC only) or of the 64-channel groups.
 #include "kernels/cpu/blocked_conv.h"
 
@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "kernels/cpu/conv2d.h"
 #include "kernels/cpu/depthwise_conv.h"
 #include "kernels/cpu/sgemm.h"
 #include "runtime/thread_pool.h"
@@ -74,7 +75,7 @@ TEST_P(BlockedConv, PointwiseMatchesTheReference) {
       k::sgemm_ref(false, false, s.batch * P, s.out_c, s.in_c, 1.f, x.data(), s.in_c, w.data(),
                    s.out_c, 0.f, want.data(), s.out_c);
       finish_ref(&want, bias, relu6);
-      const k::BlockedPointwise packed(w.data(), bias.data(), s.in_c, s.out_c, relu6);
+      const k::BlockedWeights packed(w.data(), bias.data(), 1, 1, s.in_c, s.out_c, relu6);
       for (bool in_blocked : {false, true})
         for (bool out_blocked : {false, true}) {
           if ((in_blocked && s.in_c % 16) || (out_blocked && s.out_c % 16)) continue;
@@ -130,21 +131,71 @@ TEST_P(BlockedConv, DepthwiseMatchesTheReference) {
   }
 }
 
-// The pointwise kernel's pixel chunks follow the thread count, but each pixel's sums run in the
-// same order in every tile, so the bits do not.
-TEST(BlockedConvThreads, PointwiseBitsDoNotDependOnTheThreadCount) {
+struct DenseCase {
+  int64_t batch, h, w, in_c, out_c, kernel, stride;
+};
+
+// Conv2d_0 (the image's 3 channels; 32 channels, or 24 at depth 0.75), the extra 3x3 stride-2
+// layers down to 1x1, a 3x3 predictor's 42 channels, a group at most a quarter full, folded
+// rows (kw * in_c <= 16) with padding on both sides.
+TEST_P(BlockedConv, DenseMatchesTheReference) {
+  k::ScopedKernelSimdLevel level(GetParam());
+  std::mt19937 rng(7);
+  for (const DenseCase& s : {DenseCase{1, 300, 300, 3, 32, 3, 2}, DenseCase{2, 17, 13, 3, 24, 3, 2},
+                             DenseCase{1, 10, 10, 256, 512, 3, 2},
+                             DenseCase{2, 3, 3, 128, 256, 3, 2}, DenseCase{1, 2, 2, 64, 128, 3, 2},
+                             DenseCase{1, 9, 7, 40, 42, 3, 1}, DenseCase{1, 6, 5, 16, 8, 3, 1},
+                             DenseCase{1, 7, 7, 32, 48, 1, 2}, DenseCase{2, 8, 9, 5, 16, 3, 1}}) {
+    const auto g = kernels::make_conv_geometry(s.batch, s.h, s.w, s.in_c, s.kernel, s.kernel,
+                                               s.out_c, s.stride, kernels::Padding::Same);
+    const auto x = testing::random_floats(size_t(g.input_numel()), rng);
+    const auto w = testing::random_floats(size_t(s.kernel * s.kernel * s.in_c * s.out_c), rng);
+    const auto bias = testing::random_floats(size_t(s.out_c), rng, -2.f, 2.f);
+    std::vector<float> sums(size_t(g.output_numel()));
+    k::conv2d_forward_ref(g, x.data(), w.data(), sums.data());
+    for (bool relu6 : {false, true}) {
+      std::vector<float> want = sums;
+      finish_ref(&want, bias, relu6);
+      const k::BlockedWeights packed(w.data(), bias.data(), s.kernel, s.kernel, s.in_c, s.out_c,
+                                     relu6);
+      for (bool in_blocked : {false, true})
+        for (bool out_blocked : {false, true}) {
+          if ((in_blocked && s.in_c % 16) || (out_blocked && s.out_c % 16)) continue;
+          const Map in{g.in_h, g.in_w, s.in_c, in_blocked},
+              out{g.out_h, g.out_w, s.out_c, out_blocked};
+          const std::vector<float> got =
+              through_layouts(g.batch, x, in, out, [&](const float* xin, float* y) {
+                k::blocked_conv_forward(g, xin, in.layout(), packed, y, out.layout());
+              });
+          EXPECT_CLOSE_VECTORS(got, want, 1e-4, 1e-4,
+                               "dense " + std::to_string(s.kernel) + "x" +
+                                   std::to_string(s.kernel) + " s" + std::to_string(s.stride) +
+                                   " on " + std::to_string(s.h) + "x" + std::to_string(s.w) + "x" +
+                                   std::to_string(s.in_c) + "->" + std::to_string(s.out_c) + " " +
+                                   in.name() + "->" + out.name());
+        }
+    }
+  }
+}
+
+// The pointwise and dense kernels' pixel chunks follow the thread count, but each pixel's sums
+// run in the same order in every tile, so the bits do not.
+TEST(BlockedConvThreads, BitsDoNotDependOnTheThreadCount) {
   std::mt19937 rng(9);
   const int64_t h = 19, w = 19, c = 512;
   const auto x = testing::random_floats(size_t(h * w * c), rng);
-  const auto wt = testing::random_floats(size_t(c * c), rng);
+  const auto wt = testing::random_floats(size_t(9 * c * c), rng);
   const auto bias = testing::random_floats(size_t(c), rng);
-  const k::BlockedPointwise packed(wt.data(), bias.data(), c, c, true);
+  const k::BlockedWeights pointwise(wt.data(), bias.data(), 1, 1, c, c, true);
+  const k::BlockedWeights dense(wt.data(), bias.data(), 3, 3, c, c, true);
+  const auto g = kernels::make_conv_geometry(1, h, w, c, 3, 3, c, 1, kernels::Padding::Same);
   const k::BlockLayout l = k::blocked_layout(h, w, c);
   std::vector<std::vector<float>> out;
   for (int threads : {1, 2, 5}) {
     set_num_threads(threads);
-    out.emplace_back(x.size());
-    k::blocked_pointwise_forward(1, h * w, x.data(), l, packed, out.back().data(), l);
+    out.emplace_back(2 * x.size());
+    k::blocked_pointwise_forward(1, h * w, x.data(), l, pointwise, out.back().data(), l);
+    k::blocked_conv_forward(g, x.data(), l, dense, out.back().data() + x.size(), l);
   }
   set_num_threads(0);
   EXPECT_EQ(out[0], out[1]);
