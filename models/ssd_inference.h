@@ -7,8 +7,8 @@
 //     weights packed once, the box and class predictors of a feature map run as one GEMM;
 //   - every layer on channel-blocked activations (NCHWc, 16-channel blocks;
 //     kernels/cpu/blocked_conv.h): only the image is read as NHWC, and the predictors write
-//     NHWC for the anchors' rows; the forward 0.81-0.93x the time of the NHWC path
-//     (bench/RESULTS.md, 2026-12-07);
+//     NHWC for the anchors' rows; the forward 0.76-0.83x the time of the NHWC path
+//     (bench/RESULTS.md, 2026-12-07, morning);
 //   - with blocked_layout off, NHWC throughout, each depthwise convolution with large maps
 //     fused with the pointwise one after it (kernels/cpu/depthwise_pointwise.h);
 //   - the activations planned once per input shape: buffers reused by liveness in one arena,
