@@ -23,10 +23,9 @@ BlockLayout blocked_layout(int64_t h, int64_t w, int64_t c) {
 BlockedWeights::BlockedWeights(const float* w, const float* b, int64_t kernel_h_, int64_t kernel_w_,
                                int64_t in_c_, int64_t out_c_, bool relu6_)
     : kernel_h(kernel_h_), kernel_w(kernel_w_), in_c(in_c_), out_c(out_c_), relu6(relu6_) {
-  const int64_t G = groups(), IB = in_blocks(), taps = kernel_h * kernel_w;
-  weights.assign(size_t(G * row_blocks() * 16 * 64), 0.f);
+  const int64_t G = groups(), IB = in_blocks(), RB = row_blocks(), taps = kernel_h * kernel_w;
+  weights.assign(size_t(G * RB * 16 * 64), 0.f);
   bias.assign(size_t(G * 64), 0.f);
-  const int64_t RB = row_blocks();
   for (int64_t t = 0; t < taps; ++t)
     for (int64_t c = 0; c < in_c; ++c) {
       const int64_t block = folded() ? t / kernel_w : t * IB + c / 16;

@@ -54,6 +54,25 @@ std::vector<float> through_layouts(int64_t batch, const std::vector<float>& x, c
   return got;
 }
 
+// Runs `kernel(xin, in_layout, y, out_layout)` in every pair of layouts that the shapes allow
+// (the blocked one needs whole 16-channel blocks) and compares its output with want (NHWC).
+template <typename Kernel>
+void expect_in_every_layout(int64_t batch, const std::vector<float>& x, Map in, Map out,
+                            const std::vector<float>& want, double tolerance,
+                            const std::string& what, Kernel kernel) {
+  for (bool in_blocked : {false, true})
+    for (bool out_blocked : {false, true}) {
+      if ((in_blocked && in.c % 16) || (out_blocked && out.c % 16)) continue;
+      in.blocked = in_blocked;
+      out.blocked = out_blocked;
+      const std::vector<float> got = through_layouts(
+          batch, x, in, out,
+          [&](const float* xin, float* y) { kernel(xin, in.layout(), y, out.layout()); });
+      EXPECT_CLOSE_VECTORS(got, want, tolerance, tolerance,
+                           what + " " + in.name() + "->" + out.name());
+    }
+}
+
 struct PointwiseCase {
   int64_t batch, h, w, in_c, out_c;
 };
@@ -76,19 +95,13 @@ TEST_P(BlockedConv, PointwiseMatchesTheReference) {
                    s.out_c, 0.f, want.data(), s.out_c);
       finish_ref(&want, bias, relu6);
       const k::BlockedWeights packed(w.data(), bias.data(), 1, 1, s.in_c, s.out_c, relu6);
-      for (bool in_blocked : {false, true})
-        for (bool out_blocked : {false, true}) {
-          if ((in_blocked && s.in_c % 16) || (out_blocked && s.out_c % 16)) continue;
-          const Map in{s.h, s.w, s.in_c, in_blocked}, out{s.h, s.w, s.out_c, out_blocked};
-          const std::vector<float> got =
-              through_layouts(s.batch, x, in, out, [&](const float* xin, float* y) {
-                k::blocked_pointwise_forward(s.batch, P, xin, in.layout(), packed, y, out.layout());
-              });
-          EXPECT_CLOSE_VECTORS(got, want, 1e-4, 1e-4,
-                               "pointwise " + std::to_string(s.h) + "x" + std::to_string(s.w) +
-                                   "x" + std::to_string(s.in_c) + "->" + std::to_string(s.out_c) +
-                                   " " + in.name() + "->" + out.name());
-        }
+      expect_in_every_layout(s.batch, x, {s.h, s.w, s.in_c, false}, {s.h, s.w, s.out_c, false},
+                             want, 1e-4,
+                             "pointwise " + std::to_string(s.h) + "x" + std::to_string(s.w) + "x" +
+                                 std::to_string(s.in_c) + "->" + std::to_string(s.out_c),
+                             [&](const float* xin, k::BlockLayout xl, float* y, k::BlockLayout yl) {
+                               k::blocked_pointwise_forward(s.batch, P, xin, xl, packed, y, yl);
+                             });
     }
   }
 }
@@ -113,20 +126,13 @@ TEST_P(BlockedConv, DepthwiseMatchesTheReference) {
     for (bool relu6 : {false, true}) {
       std::vector<float> want = sums;
       finish_ref(&want, bias, relu6);
-      for (bool in_blocked : {false, true})
-        for (bool out_blocked : {false, true}) {
-          if ((in_blocked || out_blocked) && s.c % 16) continue;
-          const Map in{g.in_h, g.in_w, s.c, in_blocked}, out{g.out_h, g.out_w, s.c, out_blocked};
-          const std::vector<float> got =
-              through_layouts(g.batch, x, in, out, [&](const float* xin, float* y) {
-                k::blocked_depthwise_forward(g, xin, in.layout(), w.data(), bias.data(), relu6, y,
-                                             out.layout());
-              });
-          EXPECT_CLOSE_VECTORS(got, want, 1e-5, 1e-5,
-                               "depthwise " + std::to_string(s.h) + "x" + std::to_string(s.w) +
-                                   "x" + std::to_string(s.c) + " s" + std::to_string(s.stride) +
-                                   " " + in.name() + "->" + out.name());
-        }
+      expect_in_every_layout(
+          g.batch, x, {g.in_h, g.in_w, s.c, false}, {g.out_h, g.out_w, s.c, false}, want, 1e-5,
+          "depthwise " + std::to_string(s.h) + "x" + std::to_string(s.w) + "x" +
+              std::to_string(s.c) + " s" + std::to_string(s.stride),
+          [&](const float* xin, k::BlockLayout xl, float* y, k::BlockLayout yl) {
+            k::blocked_depthwise_forward(g, xin, xl, w.data(), bias.data(), relu6, y, yl);
+          });
     }
   }
 }
@@ -158,22 +164,15 @@ TEST_P(BlockedConv, DenseMatchesTheReference) {
       finish_ref(&want, bias, relu6);
       const k::BlockedWeights packed(w.data(), bias.data(), s.kernel, s.kernel, s.in_c, s.out_c,
                                      relu6);
-      for (bool in_blocked : {false, true})
-        for (bool out_blocked : {false, true}) {
-          if ((in_blocked && s.in_c % 16) || (out_blocked && s.out_c % 16)) continue;
-          const Map in{g.in_h, g.in_w, s.in_c, in_blocked},
-              out{g.out_h, g.out_w, s.out_c, out_blocked};
-          const std::vector<float> got =
-              through_layouts(g.batch, x, in, out, [&](const float* xin, float* y) {
-                k::blocked_conv_forward(g, xin, in.layout(), packed, y, out.layout());
-              });
-          EXPECT_CLOSE_VECTORS(got, want, 1e-4, 1e-4,
-                               "dense " + std::to_string(s.kernel) + "x" +
-                                   std::to_string(s.kernel) + " s" + std::to_string(s.stride) +
-                                   " on " + std::to_string(s.h) + "x" + std::to_string(s.w) + "x" +
-                                   std::to_string(s.in_c) + "->" + std::to_string(s.out_c) + " " +
-                                   in.name() + "->" + out.name());
-        }
+      expect_in_every_layout(g.batch, x, {g.in_h, g.in_w, s.in_c, false},
+                             {g.out_h, g.out_w, s.out_c, false}, want, 1e-4,
+                             "dense " + std::to_string(s.kernel) + "x" + std::to_string(s.kernel) +
+                                 " s" + std::to_string(s.stride) + " on " + std::to_string(s.h) +
+                                 "x" + std::to_string(s.w) + "x" + std::to_string(s.in_c) + "->" +
+                                 std::to_string(s.out_c),
+                             [&](const float* xin, k::BlockLayout xl, float* y, k::BlockLayout yl) {
+                               k::blocked_conv_forward(g, xin, xl, packed, y, yl);
+                             });
     }
   }
 }
