@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "kernels/cpu/elementwise.h"
 #include "models/box_coder.h"
 #include "models/nms.h"
 #include "runtime/error.h"
@@ -103,7 +104,8 @@ std::vector<std::vector<Detection>> detect(const SsdOutput& output,
                " anchors");
   const int64_t n = logits.size(0), a = logits.size(1);
   const int k = static_cast<int>(logits.size(2)) - 1;
-  const std::vector<float> lv = logits.to_vector();
+  std::vector<float> probs = logits.to_vector();
+  kernels::cpu::sigmoid(static_cast<int64_t>(probs.size()), probs.data(), probs.data());
   const std::vector<float> cv = codes.to_vector();
   std::vector<std::vector<Detection>> out(n);
   // Images are independent; each thread fills only its own entries of `out`.
@@ -111,10 +113,9 @@ std::vector<std::vector<Detection>> detect(const SsdOutput& output,
     std::vector<float> scores(a * k);
     for (int64_t i = begin; i < end; ++i) {
       const std::vector<BoxCorners> boxes = decode_boxes(&cv[i * a * 4], anchors, coder);
-      // Sigmoid score conversion; the background column is dropped.
+      // The background column is dropped.
       for (int64_t j = 0; j < a; ++j)
-        for (int c = 0; c < k; ++c)
-          scores[j * k + c] = 1.f / (1.f + std::exp(-lv[(i * a + j) * (k + 1) + c + 1]));
+        std::copy_n(&probs[(i * a + j) * (k + 1) + 1], k, &scores[j * k]);
       out[i] = multiclass_nms(boxes, scores, k, config);
     }
   });

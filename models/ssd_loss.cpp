@@ -12,6 +12,7 @@
 #include "engine/ops/reduce.h"
 #include "engine/ops/shape_ops.h"
 #include "engine/optim/l2_regularizer.h"
+#include "kernels/cpu/elementwise.h"
 #include "models/box_coder.h"
 #include "models/hard_example_miner.h"
 #include "models/image_level.h"
@@ -128,7 +129,7 @@ SsdLosses ssd_loss(const SsdOutput& output, const std::vector<BoxCorners>& ancho
   std::vector<float> probs;
   if (any_image_level) {
     probs = logits.to_vector();
-    for (float& v : probs) v = 1.f / (1.f + std::exp(-v));
+    kernels::cpu::sigmoid(static_cast<int64_t>(probs.size()), probs.data(), probs.data());
   }
   std::vector<float> mask(n * a, 0.f);
   // Images are independent: each writes only its own rows, so threads never change results.

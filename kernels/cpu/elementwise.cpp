@@ -3,11 +3,11 @@
 #include "kernels/cpu/simd_target.h"
 TAILOR_FP_CONTRACT_OFF
 
-#include "kernels/cpu/elementwise.h"
-
 #include <cmath>
 
+#include "kernels/cpu/elementwise.h"
 #include "kernels/cpu/simd_loop.h"
+#include "kernels/cpu/vector_math.h"
 
 namespace tailor::kernels::cpu {
 
@@ -21,10 +21,7 @@ inline float relu6_grad(float v, float g) {
   return (v > 0.f && v < 6.f) ? g : 0.f;
 }
 inline float sigmoid_of(float v) {
-  // exp of a non-positive argument never overflows.
-  if (v >= 0.f) return 1.f / (1.f + std::exp(-v));
-  const float e = std::exp(v);
-  return e / (1.f + e);
+  return sigmoid_stable(v);
 }
 }  // namespace
 
@@ -59,9 +56,7 @@ void relu6_backward(int64_t n, const float* x, const float* dy, float* dx) {
   parallel_simd_loop(n, [=](int64_t i) { dx[i] = relu6_grad(x[i], dy[i]); });
 }
 void sigmoid(int64_t n, const float* x, float* y) {
-  parallel_for(0, n, kElementwiseGrain / 8, [=](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) y[i] = sigmoid_of(x[i]);
-  });
+  parallel_simd_loop(n, [=](int64_t i) { y[i] = sigmoid_of(x[i]); });
 }
 void sigmoid_backward(int64_t n, const float* y, const float* dy, float* dx) {
   parallel_simd_loop(n, [=](int64_t i) { dx[i] = dy[i] * (y[i] * (1.f - y[i])); });

@@ -3,25 +3,23 @@
 #include "kernels/cpu/simd_target.h"
 TAILOR_FP_CONTRACT_OFF
 
-#include "kernels/cpu/losses.h"
-
 #include <cmath>
 
+#include "kernels/cpu/losses.h"
 #include "kernels/cpu/simd_loop.h"
+#include "kernels/cpu/vector_math.h"
 
 namespace tailor::kernels::cpu {
 
 namespace {
 inline float sigmoid_ce(float x, float z) {
   const float relu = x > 0.f ? x : 0.f;
-  return relu - x * z + std::log1p(std::exp(-std::fabs(x)));
+  return relu - x * z + log1p_unit(exp_nonpositive(-std::fabs(x)));
 }
 // The exact derivative sigmoid(x) - z. (TF's autodiff of the stable form gives -z at exactly
 // x == 0 because d|x|/dx and d relu/dx are taken as 0 there; the true value 0.5 - z is used.)
 inline float sigmoid_ce_grad(float x, float z) {
-  const float e = std::exp(-std::fabs(x));
-  const float s = x >= 0.f ? 1.f / (1.f + e) : e / (1.f + e);
-  return s - z;
+  return sigmoid_stable(x) - z;
 }
 inline float huber(float p, float t) {
   const float a = std::fabs(p - t);
@@ -32,19 +30,15 @@ inline float huber_grad(float p, float t) {
   const float d = p - t;
   return d > 1.f ? 1.f : (d < -1.f ? -1.f : d);
 }
-constexpr int64_t kTranscendentalGrain = kElementwiseGrain / 8;
 }  // namespace
 
 void sigmoid_cross_entropy(int64_t n, const float* logits, const float* labels, float* loss) {
-  parallel_for(0, n, kTranscendentalGrain, [=](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) loss[i] = sigmoid_ce(logits[i], labels[i]);
-  });
+  parallel_simd_loop(n, [=](int64_t i) { loss[i] = sigmoid_ce(logits[i], labels[i]); });
 }
 void sigmoid_cross_entropy_backward(int64_t n, const float* logits, const float* labels,
                                     const float* dloss, float* dlogits) {
-  parallel_for(0, n, kTranscendentalGrain, [=](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) dlogits[i] = sigmoid_ce_grad(logits[i], labels[i]) * dloss[i];
-  });
+  parallel_simd_loop(
+      n, [=](int64_t i) { dlogits[i] = sigmoid_ce_grad(logits[i], labels[i]) * dloss[i]; });
 }
 void smooth_l1(int64_t n, const float* pred, const float* target, float* loss) {
   parallel_simd_loop(n, [=](int64_t i) { loss[i] = huber(pred[i], target[i]); });

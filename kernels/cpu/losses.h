@@ -1,6 +1,6 @@
 #pragma once
-// Per-element loss kernels with TF semantics. Fast versions are threaded (and vectorized
-// where no transcendental is involved); *_ref are the plain loops.
+// Per-element loss kernels with TF semantics. Fast versions are threaded and vectorized (exp and
+// log1p from vector_math.h); *_ref are the plain loops over the same expressions.
 #include <cstdint>
 
 namespace tailor::kernels::cpu {
