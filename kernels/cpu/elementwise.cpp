@@ -3,8 +3,6 @@
 #include "kernels/cpu/simd_target.h"
 TAILOR_FP_CONTRACT_OFF
 
-#include <cmath>
-
 #include "kernels/cpu/elementwise.h"
 #include "kernels/cpu/simd_loop.h"
 #include "kernels/cpu/vector_math.h"
@@ -19,9 +17,6 @@ inline float relu6_of(float v) {
 }
 inline float relu6_grad(float v, float g) {
   return (v > 0.f && v < 6.f) ? g : 0.f;
-}
-inline float sigmoid_of(float v) {
-  return sigmoid_stable(v);
 }
 }  // namespace
 
@@ -56,7 +51,7 @@ void relu6_backward(int64_t n, const float* x, const float* dy, float* dx) {
   parallel_simd_loop(n, [=](int64_t i) { dx[i] = relu6_grad(x[i], dy[i]); });
 }
 void sigmoid(int64_t n, const float* x, float* y) {
-  parallel_simd_loop(n, [=](int64_t i) { y[i] = sigmoid_of(x[i]); });
+  parallel_simd_loop(n, [=](int64_t i) { y[i] = sigmoid_stable(x[i]); });
 }
 void sigmoid_backward(int64_t n, const float* y, const float* dy, float* dx) {
   parallel_simd_loop(n, [=](int64_t i) { dx[i] = dy[i] * (y[i] * (1.f - y[i])); });
@@ -94,7 +89,7 @@ void relu6_backward_ref(int64_t n, const float* x, const float* dy, float* dx) {
   for (int64_t i = 0; i < n; ++i) dx[i] = relu6_grad(x[i], dy[i]);
 }
 void sigmoid_ref(int64_t n, const float* x, float* y) {
-  for (int64_t i = 0; i < n; ++i) y[i] = sigmoid_of(x[i]);
+  for (int64_t i = 0; i < n; ++i) y[i] = sigmoid_stable(x[i]);
 }
 void sigmoid_backward_ref(int64_t n, const float* y, const float* dy, float* dx) {
   for (int64_t i = 0; i < n; ++i) dx[i] = dy[i] * (y[i] * (1.f - y[i]));
