@@ -2,6 +2,8 @@
 // `tailor config check C`: loads a Tailor config with every check train would apply.
 #include <iostream>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "app/command.h"
 #include "models/image_level.h"
@@ -50,11 +52,19 @@ void run_check(const std::string& path) {
     std::cout << "  train data: " << s.name << " (" << tailor::data::format_name(s.format) << ") "
               << s.path;
     if (s.weight != 1.0) std::cout << ", sampling weight " << s.weight;
+    auto list = [](const char* what, const std::vector<std::string>& names) {
+      if (names.empty()) return;
+      std::cout << ", " << what;
+      for (size_t k = 0; k < names.size(); ++k) std::cout << (k ? ", " : " ") << names[k];
+    };
+    list("stems", s.include_stems);
+    list("without", s.exclude_classes);
     for (const auto& group : s.ambiguous_classes) {
       std::cout << ", ";
       for (size_t k = 0; k < group.size(); ++k) std::cout << (k ? "/" : "") << group[k];
       std::cout << " not told apart";
     }
+    if (s.labels_exhaustive) std::cout << ", labels exhaustive (no other class in the photo)";
     std::cout << "\n";
     image_level |=
         tailor::data::format_info(s.format).supervision == tailor::data::Supervision::kImageLevel;

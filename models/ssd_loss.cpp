@@ -132,6 +132,9 @@ SsdLosses ssd_loss(const SsdOutput& output, const std::vector<BoxCorners>& ancho
     kernels::cpu::sigmoid(static_cast<int64_t>(probs.size()), probs.data(), probs.data());
   }
   std::vector<float> mask(n * a, 0.f);
+  // Exhaustive image labels: per image, the columns its negatives leave untaught (background,
+  // the label and the label's ambiguous classes).
+  std::vector<std::vector<int>> absent_left_out(n);
   // Images are independent: each writes only its own rows, so threads never change results.
   parallel_for(0, n, 1, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
@@ -145,15 +148,33 @@ SsdLosses ssd_loss(const SsdOutput& output, const std::vector<BoxCorners>& ancho
         const std::vector<BoxCorners> decoded =
             decode_boxes(&code_values[i * a * 4], anchors, config.box_coder);
         const ImagePredictions pred{&decoded, &probs[i * a * c1], static_cast<int>(c1)};
-        for (int j : image_level_positives(anchors, pred, g.image_label, config.loss.image_level,
-                                           config.matcher)) {
+        const std::vector<int> positives = image_level_positives(
+            anchors, pred, g.image_label, config.loss.image_level, config.matcher);
+        if (g.labels_exhaustive) {
+          // Every other class is absent from the photo: each anchor is a candidate negative
+          // for those columns (all zero targets, background and the label left out), mined
+          // below like a box row's negatives.
+          std::vector<int>& left_out = absent_left_out[i];
+          left_out = {0, g.image_label};
+          if (const std::vector<int>* more = untaught(g, g.image_label))
+            left_out.insert(left_out.end(), more->begin(), more->end());
+          for (int64_t j = 0; j < a; ++j) {
+            const int64_t row = i * a + j;
+            weight_value[row] = config.loss.image_level.weight;
+            weight_left_out[row] = &left_out;
+            matches[i][j] = kUnmatched;
+          }
+        }
+        for (int j : positives) {
           const int64_t row = i * a + j;
           target_row[row] = g.image_label;
           weight_value[row] = config.loss.image_level.weight;
+          weight_left_out[row] = nullptr;
           if (!config.loss.image_level.box_negatives)
             weight_label[row] = g.image_label;
           else
             weight_left_out[row] = untaught(g, g.image_label);
+          matches[i][j] = 0;
           mask[row] = 1.f;
           ++image_matches[i];
         }
@@ -191,14 +212,17 @@ SsdLosses ssd_loss(const SsdOutput& output, const std::vector<BoxCorners>& ancho
       ops::mul(ops::smooth_l1(codes, put(reg_targets, {n, a, 4})), put(reg_weights, {n, a, 4})));
 
   // Hard example mining on detached values: NMS over the decoded predictions. Image-labelled
-  // rows keep exactly their chosen anchors (they have no negatives to mine).
+  // rows keep all their chosen anchors, and mine negatives only when their labels are
+  // exhaustive (otherwise they have none).
   SsdLosses out;
   {
     const std::vector<float> cls_values = cls_losses.to_vector();
     std::vector<MinedExamples> per_image(n);
     parallel_for(0, n, 1, [&](int64_t begin, int64_t end) {
       for (int64_t i = begin; i < end; ++i) {
-        if (groundtruth[i].image_level) {
+        const GroundTruth& g = groundtruth[i];
+        const bool mines = !g.image_level || (g.labels_exhaustive && g.image_label > 0);
+        if (!mines) {
           per_image[i].num_positives = image_matches[i];
           continue;
         }
@@ -208,6 +232,12 @@ SsdLosses ssd_loss(const SsdOutput& output, const std::vector<BoxCorners>& ancho
                                               cls_values.begin() + (i + 1) * a);
         per_image[i] = mine_hard_examples(decoded, image_losses, matches[i], config.loss);
         for (int j : per_image[i].indices) mask[i * a + j] = 1.f;
+        if (g.image_level) {
+          // The chosen anchors all train (the mask above keeps them), whether NMS kept them.
+          per_image[i].num_negatives = 0;
+          for (int j : per_image[i].indices) per_image[i].num_negatives += matches[i][j] < 0;
+          per_image[i].num_positives = image_matches[i];
+        }
       }
     });
     for (const MinedExamples& mined : per_image) {

@@ -8,7 +8,11 @@
 // An image-labelled row (GroundTruth::image_level) adds a classification term only at the
 // anchors models/image_level.h chooses, scaled by image_level.weight: the labelled class as
 // the target, over every column when image_level.box_negatives is on, else in its own column
-// alone. Those anchors count as matches in the normalizer; no other anchor of the row trains.
+// alone. Those anchors count as matches in the normalizer. No other anchor of the row trains,
+// unless its label is exhaustive (GroundTruth::labels_exhaustive: no other class is in the
+// photo): then every other anchor is a negative for the other classes alone (background and
+// the label untaught, since the label's garment may fill any of them), hard-mined like a box
+// row's negatives, at most max_negatives_per_positive per chosen anchor.
 #include <cstdint>
 #include <functional>
 #include <vector>

@@ -24,6 +24,9 @@ struct GroundTruth {
   // The source's ambiguous classes, or null: at the anchors of a box (or image label) of class
   // c, the others of c's group are taught nothing, neither present nor absent.
   const ClassAmbiguity* ambiguous = nullptr;
+  // An image label that rules out every other class in the photo (a single garment laid flat):
+  // those classes are taught 0 at the image's hardest anchors (models/ssd_loss.h).
+  bool labels_exhaustive = false;
 };
 
 // Targets for one image, per anchor.

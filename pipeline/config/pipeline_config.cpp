@@ -113,13 +113,15 @@ InputConfig parse_input(YamlSection s, const std::string& base_dir) {
       m.read("weight", &src.weight);
       m.require(src.weight > 0 && src.weight <= 100, "weight",
                 "must be in (0, 100]: the source's sampling ratio");
+      m.read_list("include_stems", &src.include_stems);
       m.read_list("exclude_classes", &src.exclude_classes);
       read_class_groups(m, "ambiguous_classes", &src.ambiguous_classes);
+      m.read("labels_exhaustive", &src.labels_exhaustive);
       m.finish();
     } else {
       s.fail_at(e, key +
                        " must be a path string or a mapping {path, splits, format, name, weight, "
-                       "exclude_classes, ambiguous_classes}");
+                       "include_stems, exclude_classes, ambiguous_classes, labels_exhaustive}");
     }
     for (const auto& sp : src.splits)
       if (sp.empty() || sp.find('/') != std::string::npos)
@@ -331,11 +333,15 @@ PipelineConfig parse_pipeline_config(const YAML::Node& root, const std::string& 
   if (top.has("eval_input")) {
     c.has_eval_input = true;
     c.eval_input = parse_input(top.child("eval_input"), base_dir);
-    for (const InputSource& src : c.eval_input.sources)
-      if (!src.ambiguous_classes.empty())
-        top.fail("eval_input", "source '" + src.name +
-                                   "' sets ambiguous_classes, which only training uses; evaluation "
-                                   "scores every class against the labels as they are");
+    for (const InputSource& src : c.eval_input.sources) {
+      const char* train_only = !src.ambiguous_classes.empty() ? "ambiguous_classes"
+                               : src.labels_exhaustive        ? "labels_exhaustive"
+                                                              : nullptr;
+      if (train_only)
+        top.fail("eval_input", "source '" + src.name + "' sets " + train_only +
+                                   ", which only training uses; evaluation scores every class "
+                                   "against the labels as they are");
+    }
   }
   c.eval = parse_eval(top.child("eval"));
   top.finish();

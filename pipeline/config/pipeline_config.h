@@ -14,10 +14,11 @@
 //     last ':' counts as splits only when it holds no '/' and only letters, digits, '_', '-'
 //     and ','; or
 //   - a mapping {path: DIR, splits: [train, val], format: dataturks, name: ccp_val, weight: 0.5,
-//     exclude_classes: [Jeans], ambiguous_classes: [[Jeans, Trousers]]} for when one source
-//     needs another format than the section's, a display name, (in train_input) a sampling
-//     ratio against the other sources or classes its labels confuse, or to leave out the
-//     images of some classes.
+//     include_stems: ["cds_*"], exclude_classes: [Jeans], ambiguous_classes: [[Jeans, Trousers]],
+//     labels_exhaustive: true} for when one source needs another format than the section's, a
+//     display name, (in train_input) a sampling ratio against the other sources, classes its
+//     labels confuse or labels that rule the other classes out, or to keep only some of its
+//     images (by stem or by class).
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
@@ -39,6 +40,10 @@ struct InputSource {
   // Training's sampling ratio: each image of this source is drawn `weight` times per epoch
   // on average (0.5: every other epoch). Eval ignores it.
   double weight = 1.0;
+  // Shell-style patterns (fnmatch: *, ?, [...]) on the example's stem: when given, the source
+  // keeps only the images whose stem matches one of them, e.g. ["cds_*"] for the
+  // clothing-dataset part of the catalogue.
+  std::vector<std::string> include_stems;
   // Class names (as in the label map) whose images this source leaves out: an image whose
   // image-level label or any of whose boxes is one of them. The whole image goes, not just the
   // box, since an image kept without its box would teach background where the garment is.
@@ -48,6 +53,11 @@ struct InputSource {
   // of a group still trains that class, but teaches the others of its group nothing there,
   // neither present nor absent, so the sources that do tell them apart decide between them.
   std::vector<std::vector<std::string>> ambiguous_classes;
+  // Image-labelled sources only (train_input): each photo shows its labelled class and none of
+  // the others, as for single garments laid flat or hung. The label then rules the other
+  // classes out everywhere in the photo, and the loss teaches them 0 at its hardest anchors
+  // (models/ssd_loss.h). Off by default: a worn shirt also shows trousers and shoes.
+  bool labels_exhaustive = false;
 };
 
 struct InputConfig {

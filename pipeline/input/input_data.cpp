@@ -1,5 +1,7 @@
 #include "pipeline/input/input_data.h"
 
+#include <fnmatch.h>
+
 #include <algorithm>
 #include <set>
 
@@ -7,6 +9,21 @@
 
 namespace tailor::pipeline {
 namespace {
+
+// Keeps the examples whose stem matches one of `src.include_stems` (all when it is empty);
+// returns how many went.
+size_t include_stems(const InputSource& src, data::Dataset* examples) {
+  if (src.include_stems.empty()) return 0;
+  auto left_out = [&src](const data::Example& ex) {
+    const std::string stem = ex.stem();
+    return std::none_of(
+        src.include_stems.begin(), src.include_stems.end(),
+        [&stem](const std::string& p) { return fnmatch(p.c_str(), stem.c_str(), 0) == 0; });
+  };
+  const size_t before = examples->size();
+  examples->erase(std::remove_if(examples->begin(), examples->end(), left_out), examples->end());
+  return before - examples->size();
+}
 
 // Leaves out the examples that hold one of `src.exclude_classes` (an image label or a box);
 // returns how many went.
@@ -82,13 +99,25 @@ InputData load_input(const InputConfig& input, const std::string& section) {
     ds.name = src.name;
     ds.examples = data::read_dataset(src.format, src.path, opts);
     ds.weight = src.weight;
+    ds.not_included = include_stems(src, &ds.examples);
     ds.excluded = exclude_classes(src, out.labels, section, input.label_map, &ds.examples);
     ds.ambiguous = class_ambiguity(src, out.labels, section, input.label_map);
+    ds.labels_exhaustive = src.labels_exhaustive;
     if (ds.examples.empty())
       throw UserError(section + ".paths: '" + src.name + "' (" + src.path + ") holds no examples" +
+                      (ds.not_included ? " matching include_stems (" +
+                                             std::to_string(ds.not_included) + " do not)"
+                                       : std::string()) +
                       (ds.excluded ? " once exclude_classes left out " + std::to_string(ds.excluded)
                                    : std::string()) +
                       "; check the folder and its split files");
+    if (src.labels_exhaustive)
+      for (const data::Example& ex : ds.examples)
+        if (!ex.has_image_label())
+          throw UserError(section + ".paths: '" + src.name +
+                          "' sets labels_exhaustive, which only image-labelled sources (catalog, "
+                          "imagefolder, labels_csv) can: " +
+                          ex.where() + " has boxes");
     for (const data::Example& ex : ds.examples)
       for (const data::Box& b : ex.boxes)
         if (b.label_id <= 0 || b.label_id > out.labels.max_id())

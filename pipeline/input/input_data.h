@@ -16,10 +16,12 @@ namespace tailor::pipeline {
 struct NamedDataset {
   std::string name;  // InputSource::name, e.g. "ccp:test"
   data::Dataset examples;
-  double weight = 1.0;  // InputSource::weight: training's sampling ratio
-  size_t excluded = 0;  // images left out by InputSource::exclude_classes
+  double weight = 1.0;      // InputSource::weight: training's sampling ratio
+  size_t not_included = 0;  // images left out by InputSource::include_stems
+  size_t excluded = 0;      // images left out by InputSource::exclude_classes
   // InputSource::ambiguous_classes by class id (models/target_assigner.h); empty: none.
   models::ClassAmbiguity ambiguous;
+  bool labels_exhaustive = false;  // InputSource::labels_exhaustive
 };
 
 struct InputData {
@@ -32,8 +34,9 @@ struct InputData {
 
 // `section` ("train_input", "eval_input") prefixes errors. Throws UserError when the label
 // map or a source cannot be read, or when a source holds no examples (an empty split file
-// is a config mistake, not an empty epoch), or when exclude_classes or ambiguous_classes names
-// a class that is not in the label map.
+// is a config mistake, not an empty epoch), when exclude_classes or ambiguous_classes names
+// a class that is not in the label map, or when a labels_exhaustive source holds a
+// box-labelled example.
 InputData load_input(const InputConfig& input, const std::string& section);
 
 // A source spec as the CLI takes it ("DIR", "DIR:SPLIT,SPLIT", a file), in `format`.

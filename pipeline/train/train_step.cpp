@@ -20,7 +20,11 @@ std::vector<models::GroundTruth> groundtruth_of(const data::Batch& batch, const 
   const int32_t* counts = batch.num_boxes.data<int32_t>();
   std::vector<models::GroundTruth> gt(batch.size);
   for (int i = 0; i < batch.size; ++i) {
-    if (ctx.ambiguous) gt[i].ambiguous = ctx.ambiguous->at(batch.example_indices[i]);
+    if (ctx.source_of) {
+      const NamedDataset& source = *ctx.source_of->at(batch.example_indices[i]);
+      if (!source.ambiguous.empty()) gt[i].ambiguous = &source.ambiguous;
+      gt[i].labels_exhaustive = source.labels_exhaustive;
+    }
     if (batch.image_labels[i] > 0) {
       gt[i].image_level = true;
       gt[i].image_label = ctx.image_labels_train ? batch.image_labels[i] : 0;

@@ -9,6 +9,7 @@
 #include "engine/optim/rmsprop.h"
 #include "models/ssd_model.h"
 #include "models/target_assigner.h"
+#include "pipeline/input/input_data.h"
 #include "pipeline/train/gradient_allreduce.h"
 #include "runtime/dist/communicator.h"
 
@@ -24,9 +25,9 @@ struct StepContext {
   float learning_rate = 0;
   bool image_labels_train = true;  // loss.image_level.start_step reached
   std::string last_checkpoint;     // named in the error when the step fails
-  // Per dataset example (Batch::example_indices): its source's ambiguous classes, or null.
-  // Null as a whole: no source has any.
-  const std::vector<const models::ClassAmbiguity*>* ambiguous = nullptr;
+  // Per dataset example (Batch::example_indices): its source, whose ambiguous classes and
+  // exhaustive image labels its groundtruth carries. Null: plain labels everywhere.
+  const std::vector<const NamedDataset*>* source_of = nullptr;
   // Data-parallel training (more than one rank): the process group and its gradient
   // exchange. The loss is normalized by the global batch's matches, the losses reported are
   // the global batch's, and the gradients are averaged before the update.

@@ -54,8 +54,9 @@ InputData load_train_input(const PipelineConfig& config, std::ostream& log) {
   log << "train: " << input.num_examples() << " images from";
   for (const NamedDataset& s : input.sources)
     log << " " << s.name << " (" << s.examples.size()
+        << (s.not_included ? ", " + std::to_string(s.not_included) + " not in include_stems" : "")
         << (s.excluded ? ", " + std::to_string(s.excluded) + " left out by exclude_classes" : "")
-        << ")";
+        << (s.labels_exhaustive ? ", labels exhaustive" : "") << ")";
   log << "\n";
   for (const InputSource& src : config.train_input.sources)
     for (const std::vector<std::string>& group : src.ambiguous_classes) {
@@ -66,15 +67,12 @@ InputData load_train_input(const PipelineConfig& config, std::ostream& log) {
   return input;
 }
 
-// Per example of input.all(), its source's ambiguous classes (null where it has none); empty
-// when no source has any.
-std::vector<const models::ClassAmbiguity*> ambiguity_by_example(const InputData& input) {
-  bool any = false;
-  for (const NamedDataset& s : input.sources) any |= !s.ambiguous.empty();
-  std::vector<const models::ClassAmbiguity*> out;
-  if (!any) return out;
-  for (const NamedDataset& s : input.sources)
-    out.insert(out.end(), s.examples.size(), s.ambiguous.empty() ? nullptr : &s.ambiguous);
+// Per example of input.all(), the source it came from: what its labels rule in and out
+// (ambiguous classes, exhaustive image labels) is the source's.
+std::vector<const NamedDataset*> source_by_example(const InputData& input) {
+  std::vector<const NamedDataset*> out;
+  out.reserve(input.num_examples());
+  for (const NamedDataset& s : input.sources) out.insert(out.end(), s.examples.size(), &s);
   return out;
 }
 
@@ -149,7 +147,7 @@ TrainResult train(const PipelineConfig& config, const TrainOptions& options) {
         << " threads per rank\n";
   InputData input = load_train_input(config, log);
   const data::Dataset dataset = input.all();
-  const std::vector<const models::ClassAmbiguity*> ambiguous = ambiguity_by_example(input);
+  const std::vector<const NamedDataset*> source_of = source_by_example(input);
   const SampleWeights weights = sample_weights(input, config.train_input.repeat_factor_threshold);
   log << weights.report;
   models::SsdConfig model_config = config.model;
@@ -274,7 +272,7 @@ TrainResult train(const PipelineConfig& config, const TrainOptions& options) {
     ctx.learning_rate = learning_rate.at(step);
     ctx.image_labels_train = step >= model_config.loss.image_level.start_step;
     ctx.last_checkpoint = result.last_checkpoint;
-    ctx.ambiguous = ambiguous.empty() ? nullptr : &ambiguous;
+    ctx.source_of = &source_of;
     ctx.comm = &comm;
     ctx.allreduce = &allreduce;
     const StepLosses losses = train_step(model, optimizer, ema.get(), batch, ctx);

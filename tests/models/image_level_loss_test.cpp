@@ -1,7 +1,9 @@
 // The image-level loss on a hand-computed case: a labelled class gives a gradient only at the
 // anchors its method chooses, in its own column (and, with box_negatives, in the other
 // columns of those anchors); no other anchor, and no box code, gets any. A source's ambiguous
-// classes (GroundTruth::ambiguous) are left out of what a box or image label teaches.
+// classes (GroundTruth::ambiguous) are left out of what a box or image label teaches. An
+// exhaustive label (GroundTruth::labels_exhaustive) also teaches the other classes 0 at the
+// hardest anchors.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -161,6 +163,35 @@ TEST(ImageLevelLoss, BoxNegativesTeachTheOtherClassesAtTheChosenAnchorsOnly) {
                   {3, sig(0) / 2},
                   {4, (sig(1) - 1) / 2},
                   {5, sig(0) / 2}});
+}
+
+TEST(ImageLevelLoss, ExhaustiveLabelsTeachTheOtherClassesZeroAtTheHardestAnchors) {
+  // max_size at 0.5 picks the whole-image anchor 3 (one positive). The label rules class 2
+  // out of the photo: anchors 0-2 are candidate negatives in class 2's column alone, with
+  // losses softplus(-2), softplus(0) and softplus(3).
+  Case c(ImageLevelMethod::kMaxSize, 0.5f);
+  c.gt[0].labels_exhaustive = true;
+  c.config.loss.max_negatives_per_positive = 1;
+  SsdLosses l;
+  expect_only(c.grad(&l), {{3 * 3 + 1, sig(-1) - 1}, {2 * 3 + 2, sig(3)}});
+  EXPECT_EQ(l.num_matches, 1);
+  EXPECT_EQ(l.num_positives, 1);
+  EXPECT_EQ(l.num_negatives, 1);
+  EXPECT_NEAR(l.classification.item(), std::log1p(std::exp(1.0)) + std::log1p(std::exp(3.0)), 1e-5);
+  // Three negatives per positive: all three train class 2 towards 0, and neither background
+  // nor class 1 (which the garment may fill) anywhere but the chosen anchor.
+  Case all(ImageLevelMethod::kMaxSize, 0.5f);
+  all.gt[0].labels_exhaustive = true;
+  all.config.loss.max_negatives_per_positive = 3;
+  expect_only(
+      all.grad(&l),
+      {{3 * 3 + 1, sig(-1) - 1}, {0 * 3 + 2, sig(-2)}, {1 * 3 + 2, sig(0)}, {2 * 3 + 2, sig(3)}});
+  EXPECT_EQ(l.num_negatives, 3);
+  // Before loss.image_level.start_step the row trains nothing, exhaustive or not.
+  Case off(ImageLevelMethod::kMaxSize, 0.5f);
+  off.gt[0].labels_exhaustive = true;
+  off.gt[0].image_label = 0;
+  expect_only(off.grad(&l), {});
 }
 
 // A source whose labels do not tell classes 1 and 2 apart (InputSource::ambiguous_classes).

@@ -324,12 +324,18 @@ TEST(PipelineConfig, AmbiguousClasses) {
   EXPECT_NE(e.find("ambiguous_classes[1] names 'Trousers' a second time"), std::string::npos) << e;
   e = error_of(with_source("ambiguous_classes: Jeans"));
   EXPECT_NE(e.find("ambiguous_classes must be a list of class-name lists"), std::string::npos) << e;
-  e = error_of(minimal() +
-               "eval_input:\n  format: voc\n  label_map: data/label_map.pbtxt\n"
-               "  paths: [{path: data/ccp, ambiguous_classes: [[Jeans, Trousers]]}]\n");
-  EXPECT_NE(e.find("eval_input source 'ccp' sets ambiguous_classes, which only training uses"),
-            std::string::npos)
-      << e;
+  // Both of a source's training-only keys are errors in eval_input.
+  const std::pair<const char*, const char*> train_only[] = {
+      {"{path: data/ccp, ambiguous_classes: [[Jeans, Trousers]]}", "'ccp' sets ambiguous_classes"},
+      {"{path: data/catalog, format: catalog, labels_exhaustive: true}",
+       "'catalog' sets labels_exhaustive"}};
+  for (const auto& [source, what] : train_only) {
+    e = error_of(minimal() + "eval_input:\n  format: voc\n  label_map: data/label_map.pbtxt\n" +
+                 "  paths: [" + source + "]\n");
+    EXPECT_NE(e.find(std::string("eval_input source ") + what + ", which only training uses"),
+              std::string::npos)
+        << e;
+  }
 }
 
 TEST(PipelineConfig, SourceWeightsAndImageLevelLoss) {
@@ -338,7 +344,8 @@ TEST(PipelineConfig, SourceWeightsAndImageLevelLoss) {
   yaml.replace(yaml.find("  paths: [data/ccp:train]\n"), 26,
                "  paths:\n    - data/ccp:train\n"
                "    - {path: data/catalog, splits: [train], format: catalog, weight: 0.5, "
-               "exclude_classes: [Jeans, Trousers]}\n");
+               "include_stems: [cds_*, 'myntra_1?'], exclude_classes: [Jeans, Trousers], "
+               "labels_exhaustive: true}\n");
   yaml.replace(yaml.find("    num_classes: 9\n"), 19,
                "    num_classes: 9\n    loss:\n      image_level: {method: max_size, weight: 2, "
                "min_score: 0.4, start_step: 50}\n");
@@ -351,6 +358,11 @@ TEST(PipelineConfig, SourceWeightsAndImageLevelLoss) {
   EXPECT_EQ(c.train_input.sources[1].exclude_classes,
             (std::vector<std::string>{"Jeans", "Trousers"}));
   EXPECT_TRUE(c.train_input.sources[1].ambiguous_classes.empty());
+  EXPECT_EQ(c.train_input.sources[1].include_stems,
+            (std::vector<std::string>{"cds_*", "myntra_1?"}));
+  EXPECT_TRUE(c.train_input.sources[0].include_stems.empty());
+  EXPECT_TRUE(c.train_input.sources[1].labels_exhaustive);
+  EXPECT_FALSE(c.train_input.sources[0].labels_exhaustive);
   const models::ImageLevelLossConfig& il = c.model.loss.image_level;
   EXPECT_EQ(il.method, models::ImageLevelMethod::kMaxSize);
   EXPECT_EQ(il.weight, 2.f);

@@ -84,5 +84,46 @@ TEST(InputData, AmbiguousClassesListEachClassesGroupByClassId) {
       << e;
 }
 
+// include_stems keeps the images whose stem matches a pattern, before exclude_classes.
+TEST(InputData, IncludeStemsKeepsTheMatchingStemsOnly) {
+  InputConfig input = tiny_input(testing::tiny_scratch("include_stems"));
+  input.sources[1].include_stems = {"cds_00[01]*", "cds_00b8048d"};
+  InputData data = load_input(input, "train_input");
+  ASSERT_EQ(data.sources[1].examples.size(), 3u);  // cds_001068a8, cds_00143901, cds_00b8048d
+  EXPECT_EQ(data.sources[1].not_included, 5u);
+  EXPECT_EQ(data.sources[1].examples[2].stem(), "cds_00b8048d");
+  EXPECT_EQ(data.sources[0].not_included, 0u);
+
+  input.sources[1].exclude_classes = {"Jackets"};  // cds_00b8048d
+  data = load_input(input, "train_input");
+  EXPECT_EQ(data.sources[1].examples.size(), 2u);
+  EXPECT_EQ(data.sources[1].excluded, 1u);
+
+  input.sources[1].include_stems = {"myntra_*"};
+  const std::string e = load_error(input);
+  EXPECT_NE(e.find("'catalog:train' (" + input.sources[1].path +
+                   ") holds no examples matching include_stems (8 do not)"),
+            std::string::npos)
+      << e;
+}
+
+// labels_exhaustive is for image labels: a box-labelled source that sets it is an error that
+// names the source and an example.
+TEST(InputData, LabelsExhaustiveIsForImageLabelledSources) {
+  InputConfig input = tiny_input(testing::tiny_scratch("labels_exhaustive"));
+  input.sources[1].labels_exhaustive = true;
+  const InputData data = load_input(input, "train_input");
+  EXPECT_TRUE(data.sources[1].labels_exhaustive);
+  EXPECT_FALSE(data.sources[0].labels_exhaustive);
+
+  input.sources[0].labels_exhaustive = true;
+  const std::string e = load_error(input);
+  EXPECT_NE(e.find("train_input.paths: 'voc:train' sets labels_exhaustive, which only "
+                   "image-labelled sources (catalog, imagefolder, labels_csv) can: "),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find(".xml has boxes"), std::string::npos) << e;
+}
+
 }  // namespace
 }  // namespace tailor::pipeline
