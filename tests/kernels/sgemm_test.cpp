@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "runtime/thread_pool.h"
 #include "tests/kernels/kernel_test_util.h"
 
 namespace tailor {
@@ -50,6 +51,30 @@ TEST_P(Sgemm, MatchesReferenceForAllTransposesAndScalings) {
     for (bool ta : {false, true})
       for (bool tb : {false, true})
         for (auto [alpha, beta] : scalings) check_gemm(s, ta, tb, alpha, beta, rng);
+}
+
+// Long K with a small C (weight gradients over a batch's pixels) is cut along K into pieces
+// whose partial products are added in order: still the reference's answer, and bit for bit
+// the same whatever the thread count.
+TEST_P(Sgemm, LongKPiecesMatchReferenceAndIgnoreThreadCount) {
+  k::ScopedKernelSimdLevel level(GetParam());
+  std::mt19937 rng(11);
+  const std::pair<float, float> scalings[] = {{1.f, 0.f}, {0.5f, 2.f}};
+  for (const GemmCase& s : {GemmCase{24, 40, 20000}, GemmCase{13, 70, 12289}})
+    for (bool ta : {false, true})
+      for (auto [alpha, beta] : scalings) check_gemm(s, ta, false, alpha, beta, rng);
+  const int64_t M = 20, N = 36, K = 30000;
+  const std::vector<float> A = testing::random_floats(K * M, rng),
+                           B = testing::random_floats(K * N, rng);
+  std::vector<std::vector<float>> out;
+  for (int threads : {1, 2, 3}) {
+    set_num_threads(threads);
+    out.emplace_back(M * N);
+    k::sgemm(true, false, M, N, K, 1.f, A.data(), M, B.data(), N, 0.f, out.back().data(), N);
+  }
+  set_num_threads(0);
+  EXPECT_EQ(out[0], out[1]);
+  EXPECT_EQ(out[0], out[2]);
 }
 
 TEST_P(Sgemm, BetaZeroIgnoresGarbageInC) {
