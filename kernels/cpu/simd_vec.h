@@ -15,6 +15,22 @@
 
 #define TAILOR_SIMD_INLINE static inline __attribute__((always_inline))
 
+// Loads or stores the first n lanes (kFull: all of them, n unread), so that a kernel writes its
+// channel loop once for whole vectors and the tail. Written once, expanded in each namespace.
+#define TAILOR_SIMD_N_HELPERS                                   \
+  template <bool kFull>                                         \
+  TAILOR_SIMD_INLINE Vec load_n(const float* p, int64_t n) {    \
+    if constexpr (kFull) return load(p);                        \
+    return load_partial(p, n);                                  \
+  }                                                             \
+  template <bool kFull>                                         \
+  TAILOR_SIMD_INLINE void store_n(float* p, Vec v, int64_t n) { \
+    if constexpr (kFull)                                        \
+      store(p, v);                                              \
+    else                                                        \
+      store_partial(p, v, n);                                   \
+  }
+
 namespace tailor::kernels::cpu::simd {
 
 TAILOR_TARGET_AVX512_BEGIN
@@ -39,6 +55,9 @@ TAILOR_SIMD_INLINE Vec add(Vec a, Vec b) {
 TAILOR_SIMD_INLINE Vec mul(Vec a, Vec b) {
   return _mm512_mul_ps(a, b);
 }
+TAILOR_SIMD_INLINE Vec sub(Vec a, Vec b) {
+  return _mm512_sub_ps(a, b);
+}
 TAILOR_SIMD_INLINE Vec fmadd(Vec a, Vec b, Vec c) {
   return _mm512_fmadd_ps(a, b, c);
 }
@@ -54,6 +73,12 @@ TAILOR_SIMD_INLINE Vec relu6(Vec v) {
 #if !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
+// g where 0 < v < 6, else 0: ReLU6's gradient at the pre-clamp value v (a NaN v gives 0).
+TAILOR_SIMD_INLINE Vec relu6_grad(Vec v, Vec g) {
+  const __mmask16 inside = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GT_OQ) &
+                           _mm512_cmp_ps_mask(v, _mm512_set1_ps(6.f), _CMP_LT_OQ);
+  return _mm512_maskz_mov_ps(inside, g);
+}
 TAILOR_SIMD_INLINE __mmask16 lane_mask(int64_t n) {
   return static_cast<__mmask16>((1u << n) - 1);
 }
@@ -63,6 +88,7 @@ TAILOR_SIMD_INLINE Vec load_partial(const float* p, int64_t n) {
 TAILOR_SIMD_INLINE void store_partial(float* p, Vec v, int64_t n) {
   _mm512_mask_storeu_ps(p, lane_mask(n), v);
 }
+TAILOR_SIMD_N_HELPERS
 }  // namespace avx512
 TAILOR_TARGET_END
 
@@ -91,11 +117,19 @@ TAILOR_SIMD_INLINE Vec add(Vec a, Vec b) {
 TAILOR_SIMD_INLINE Vec mul(Vec a, Vec b) {
   return _mm256_mul_ps(a, b);
 }
+TAILOR_SIMD_INLINE Vec sub(Vec a, Vec b) {
+  return _mm256_sub_ps(a, b);
+}
 TAILOR_SIMD_INLINE Vec fmadd(Vec a, Vec b, Vec c) {
   return _mm256_fmadd_ps(a, b, c);
 }
 TAILOR_SIMD_INLINE Vec relu6(Vec v) {
   return _mm256_min_ps(_mm256_max_ps(v, _mm256_setzero_ps()), _mm256_set1_ps(6.f));
+}
+TAILOR_SIMD_INLINE Vec relu6_grad(Vec v, Vec g) {
+  const __m256 inside = _mm256_and_ps(_mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_GT_OQ),
+                                      _mm256_cmp_ps(v, _mm256_set1_ps(6.f), _CMP_LT_OQ));
+  return _mm256_and_ps(inside, g);
 }
 TAILOR_SIMD_INLINE __m256i lane_mask(int64_t n) {
   return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kMaskWindow + 8 - n));
@@ -106,6 +140,7 @@ TAILOR_SIMD_INLINE Vec load_partial(const float* p, int64_t n) {
 TAILOR_SIMD_INLINE void store_partial(float* p, Vec v, int64_t n) {
   _mm256_maskstore_ps(p, lane_mask(n), v);
 }
+TAILOR_SIMD_N_HELPERS
 }  // namespace avx2
 TAILOR_TARGET_END
 
@@ -131,6 +166,9 @@ TAILOR_SIMD_INLINE Vec add(Vec a, Vec b) {
 TAILOR_SIMD_INLINE Vec mul(Vec a, Vec b) {
   return a * b;
 }
+TAILOR_SIMD_INLINE Vec sub(Vec a, Vec b) {
+  return a - b;
+}
 TAILOR_SIMD_INLINE Vec fmadd(Vec a, Vec b, Vec c) {
   return a * b + c;
 }
@@ -138,12 +176,16 @@ TAILOR_SIMD_INLINE Vec relu6(Vec v) {
   const float m = v > 0.f ? v : 0.f;  // NaN fails the test and becomes 0, like maxps
   return m < 6.f ? m : 6.f;
 }
+TAILOR_SIMD_INLINE Vec relu6_grad(Vec v, Vec g) {
+  return v > 0.f && v < 6.f ? g : 0.f;
+}
 TAILOR_SIMD_INLINE Vec load_partial(const float* p, int64_t n) {
   return n > 0 ? *p : 0.f;
 }
 TAILOR_SIMD_INLINE void store_partial(float* p, Vec v, int64_t n) {
   if (n > 0) *p = v;
 }
+TAILOR_SIMD_N_HELPERS
 }  // namespace scalar
 
 }  // namespace tailor::kernels::cpu::simd
