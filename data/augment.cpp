@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "engine/pixel_scale.h"
+#include "kernels/cpu/color.h"
 #include "runtime/error.h"
 
 namespace tailor::data {
@@ -246,112 +247,6 @@ void resize_window_bilinear(const Image& src, const Window& win, int out_h, int 
   }
 }
 
-namespace {
-inline float clip01(float v) {
-  return std::min(1.f, std::max(0.f, v));
-}
-
-// TF's rgb_to_hsv / hsv_to_rgb (values in [0,1], hue in [0,1)).
-void rgb_to_hsv(float r, float g, float b, float* h, float* s, float* v) {
-  float mx = std::max({r, g, b}), mn = std::min({r, g, b});
-  float range = mx - mn;
-  *v = mx;
-  *s = mx > 0 ? range / mx : 0.f;
-  float hh = 0;
-  if (range > 0) {
-    if (mx == r)
-      hh = (g - b) / range;
-    else if (mx == g)
-      hh = 2.f + (b - r) / range;
-    else
-      hh = 4.f + (r - g) / range;
-    hh /= 6.f;
-    if (hh < 0) hh += 1.f;
-  }
-  *h = hh;
-}
-
-void hsv_to_rgb(float h, float s, float v, float* r, float* g, float* b) {
-  float c = s * v, m = v - c;
-  float dh = h * 6.f;
-  float fmodu = std::fmod(dh, 2.f);
-  float x = c * (1 - std::fabs(fmodu - 1));
-  float rr = 0, gg = 0, bb = 0;
-  int sector = static_cast<int>(std::floor(dh));
-  switch (((sector % 6) + 6) % 6) {
-    case 0:
-      rr = c, gg = x;
-      break;
-    case 1:
-      rr = x, gg = c;
-      break;
-    case 2:
-      gg = c, bb = x;
-      break;
-    case 3:
-      gg = x, bb = c;
-      break;
-    case 4:
-      rr = x, bb = c;
-      break;
-    default:
-      rr = c, bb = x;
-      break;
-  }
-  *r = rr + m, *g = gg + m, *b = bb + m;
-}
-}  // namespace
-
-void adjust_brightness(float* img, int64_t n, float delta) {
-  for (int64_t i = 0; i < n * 3; ++i) img[i] = clip01(img[i] / 255.f + delta) * 255.f;
-}
-
-void adjust_contrast(float* img, int64_t n, float factor) {
-  double mean[3] = {0, 0, 0};
-  for (int64_t i = 0; i < n; ++i)
-    for (int c = 0; c < 3; ++c) mean[c] += img[i * 3 + c] / 255.f;
-  for (int c = 0; c < 3; ++c) mean[c] /= std::max<int64_t>(n, 1);
-  for (int64_t i = 0; i < n; ++i)
-    for (int c = 0; c < 3; ++c) {
-      float v = img[i * 3 + c] / 255.f;
-      float m = static_cast<float>(mean[c]);
-      img[i * 3 + c] = clip01((v - m) * factor + m) * 255.f;
-    }
-}
-
-void adjust_hue(float* img, int64_t n, float delta) {
-  for (int64_t i = 0; i < n; ++i) {
-    float* p = img + i * 3;
-    float h, s, v;
-    rgb_to_hsv(p[0] / 255.f, p[1] / 255.f, p[2] / 255.f, &h, &s, &v);
-    h = std::fmod(h + delta, 1.f);
-    if (h < 0) h += 1.f;
-    float r, g, b;
-    hsv_to_rgb(h, s, v, &r, &g, &b);
-    p[0] = clip01(r) * 255.f, p[1] = clip01(g) * 255.f, p[2] = clip01(b) * 255.f;
-  }
-}
-
-void adjust_saturation(float* img, int64_t n, float factor) {
-  for (int64_t i = 0; i < n; ++i) {
-    float* p = img + i * 3;
-    float h, s, v;
-    rgb_to_hsv(p[0] / 255.f, p[1] / 255.f, p[2] / 255.f, &h, &s, &v);
-    s = clip01(s * factor);
-    float r, g, b;
-    hsv_to_rgb(h, s, v, &r, &g, &b);
-    p[0] = clip01(r) * 255.f, p[1] = clip01(g) * 255.f, p[2] = clip01(b) * 255.f;
-  }
-}
-
-void to_gray(float* img, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) {
-    float* p = img + i * 3;
-    const float g = 0.2989f * p[0] + 0.587f * p[1] + 0.114f * p[2];
-    p[0] = p[1] = p[2] = g;
-  }
-}
-
 const std::vector<AugmentationInfo>& augmentation_table() {
   // Defaults from object_detection/protos/preprocessor.proto.
   static const std::vector<AugmentationInfo> table = {
@@ -459,19 +354,19 @@ void augment_and_resize(const Image& img, std::vector<NormBox>* boxes,
   for (const Photo& p : photo) {
     switch (p.kind) {
       case kBrightness:
-        adjust_brightness(out, n, p.value);
+        kernels::cpu::adjust_brightness(out, n, p.value);
         break;
       case kContrast:
-        adjust_contrast(out, n, p.value);
+        kernels::cpu::adjust_contrast(out, n, p.value);
         break;
       case kHue:
-        adjust_hue(out, n, p.value);
+        kernels::cpu::adjust_hue(out, n, p.value);
         break;
       case kSaturation:
-        adjust_saturation(out, n, p.value);
+        kernels::cpu::adjust_saturation(out, n, p.value);
         break;
       case kGray:
-        to_gray(out, n);
+        kernels::cpu::to_gray(out, n);
         break;
       case kPixelScale: {
         const AugmentStep* step = nullptr;

@@ -83,14 +83,6 @@ bool sample_distorted_bounding_box(Rng& rng, int width, int height,
 // to out_h x out_w, writing float RGB HWC values in [0, 255].
 void resize_window_bilinear(const Image& src, const Window& win, int out_h, int out_w, float* out);
 
-// random_adjust_{brightness,contrast,hue,saturation} on a float [0,255] HWC RGB image.
-void adjust_brightness(float* img, int64_t pixels, float delta);
-void adjust_contrast(float* img, int64_t pixels, float factor);
-void adjust_hue(float* img, int64_t pixels, float delta);
-void adjust_saturation(float* img, int64_t pixels, float factor);
-// tf.image.rgb_to_grayscale then grayscale_to_rgb.
-void to_gray(float* img, int64_t pixels);
-
 // The augmentations, defined once: the names configs use (the TF OD API's
 // data_augmentation_options), TF's default parameters (preprocessor.proto), and how each
 // acts. The config layer validates against this table; augment_and_resize applies it.
