@@ -276,8 +276,9 @@ void register_bench_data(CLI::App& bench) {
   auto mode = std::make_shared<std::string>("both");
   CLI::App* c =
       bench.add_subcommand("data",
-                           "Input pipeline throughput: decode + flip + ssd_random_crop + resize "
-                           "to 300x300, batched, from the shared JPEGs");
+                           "Input pipeline throughput: decode + augmentations (flip + "
+                           "ssd_random_crop unless --augment says) + resize to 300x300, batched, "
+                           "from the shared JPEGs");
   c->add_option("--source", o->sources, "VOC DIR:SPLIT sources")->capture_default_str();
   c->add_option("--threads", o->threads, "Loader worker threads")
       ->check(CLI::Range(1, 256))
@@ -292,7 +293,13 @@ void register_bench_data(CLI::App& bench) {
                 "off | on | both: libjpeg DCT-domain downscaling (faster, not TF-exact)")
       ->check(CLI::IsMember({"off", "on", "both"}))
       ->capture_default_str();
+  c->add_option("--augment", o->augmentation,
+                "Augmentations in order, at their defaults (the config's names, e.g. "
+                "random_adjust_saturation; 'none' for none)")
+      ->delimiter(',')
+      ->capture_default_str();
   c->callback([o, mode] {
+    if (o->augmentation == std::vector<std::string>{"none"}) o->augmentation.clear();
     o->both = *mode == "both";
     o->dct_scaling = *mode == "on";
     bench::run_data_bench(*o, std::cout);

@@ -31,8 +31,16 @@ std::vector<DataBenchResult> run_data_bench(const DataBenchOptions& o, std::ostr
     modes = {false, true};
   else
     modes = {o.dct_scaling};
+  std::vector<data::AugmentStep> steps;
+  std::string names;
+  for (const std::string& a : o.augmentation) {
+    steps.push_back({a, {}});
+    names += (names.empty() ? "" : " + ") + a;
+  }
+  data::validate_augmentation(steps);
   os << "data loader: " << ds.size() << " images, batch " << o.batch_size << ", " << o.size << "x"
-     << o.size << ", " << o.threads << " threads, flip + ssd_random_crop\n";
+     << o.size << ", " << o.threads << " threads, " << (names.empty() ? "no augmentation" : names)
+     << "\n";
   for (bool dct : modes) {
     data::LoaderOptions lo;
     lo.batch_size = o.batch_size;
@@ -40,7 +48,7 @@ std::vector<DataBenchResult> run_data_bench(const DataBenchOptions& o, std::ostr
     lo.threads = o.threads;
     lo.seed = o.seed;
     lo.labels = &labels;
-    lo.augmentation = {{"random_horizontal_flip", {}}, {"ssd_random_crop", {}}};
+    lo.augmentation = steps;
     if (dct) {
       lo.decode.jpeg_scale_denom = 8;
       lo.decode.min_scaled_side = o.size;

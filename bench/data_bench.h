@@ -17,6 +17,8 @@ struct DataBenchOptions {
   uint64_t seed = 1;
   bool dct_scaling = false;  // also always reported as a second row when `both`
   bool both = true;
+  // The augmentations, in order, at their defaults (data/augment.h's table names).
+  std::vector<std::string> augmentation = {"random_horizontal_flip", "ssd_random_crop"};
 };
 
 struct DataBenchResult {
