@@ -3,13 +3,8 @@
 // every machine.
 #include "kernels/cpu/simd_target.h"
 TAILOR_FP_CONTRACT_OFF
-// Nor does GCC if-convert a clipped value that is scaled afterwards (it sinks the multiply into
-// the branches and then will not run it unconditionally, as it might raise a flag), which left
-// the AVX2 loops scalar. No code here reads the floating-point flags, and the values are the
-// same either way.
-#if !defined(__clang__)
-#pragma GCC optimize("no-trapping-math")
-#endif
+// No traps: GCC left the AVX2 loops scalar otherwise (a clipped value scaled afterwards).
+TAILOR_FP_NO_TRAPS
 
 #include <algorithm>
 #include <cmath>

@@ -1,7 +1,9 @@
 // No FMA contraction: the AVX2/AVX-512 instantiations must round exactly like the scalar
-// fallback and the reference loops, so results do not depend on the machine.
+// fallback and the reference loops, so results do not depend on the machine. No traps: without
+// it GCC left the AVX2 loops with selects scalar.
 #include "kernels/cpu/simd_target.h"
 TAILOR_FP_CONTRACT_OFF
+TAILOR_FP_NO_TRAPS
 
 #include <cmath>
 

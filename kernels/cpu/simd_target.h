@@ -15,10 +15,16 @@ apply_to = function)")
 // No FMA contraction in the files that ask for it: every ISA level must round like the scalar
 // fallback and the reference loops.
 #define TAILOR_FP_CONTRACT_OFF _Pragma("clang fp contract(off)")
+// GCC only (see below): clang builds keep their defaults.
+#define TAILOR_FP_NO_TRAPS
 #else
 #define TAILOR_TARGET_AVX512_BEGIN \
   _Pragma("GCC push_options") _Pragma("GCC target(\"avx512f,avx512vl,avx512bw,avx2,fma\")")
 #define TAILOR_TARGET_AVX2_BEGIN _Pragma("GCC push_options") _Pragma("GCC target(\"avx2,fma\")")
 #define TAILOR_TARGET_END _Pragma("GCC pop_options")
 #define TAILOR_FP_CONTRACT_OFF _Pragma("GCC optimize(\"fp-contract=off\")")
+// No floating-point traps, for files whose dispatched loops GCC would otherwise leave scalar: a
+// select whose arms multiply or divide (it will not run them unconditionally, as they might
+// raise a flag). The values are the same either way; nothing here reads the flags.
+#define TAILOR_FP_NO_TRAPS _Pragma("GCC optimize(\"no-trapping-math\")")
 #endif
