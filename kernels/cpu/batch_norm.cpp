@@ -10,21 +10,9 @@ TAILOR_FP_CONTRACT_OFF
 
 #include "kernels/cpu/batch_norm.h"
 #include "kernels/cpu/column_reduce.h"
-#include "kernels/cpu/simd_dispatch.h"
 #include "kernels/cpu/simd_loop.h"
-#include "kernels/cpu/simd_vec.h"
 
 namespace tailor::kernels::cpu {
-
-// Per-channel inputs of the ReLU6 mask recomputed from x, and of the gradient.
-struct Relu6Channels {
-  const float* mean;   // what x was normalized with
-  const float* scale;  // gamma * rsqrt(var + eps)
-  const float* shift;  // beta (zeros when there is none)
-};
-
-#define TAILOR_ISA_BODY "kernels/cpu/batch_norm_body.inc"
-#include "kernels/cpu/per_isa_body.inc"
 
 namespace {
 std::vector<float> inv_std(int64_t C, const float* var, float eps) {
@@ -86,33 +74,11 @@ void sums_pass(int64_t rows, int64_t C, const float* x, const float* dy, const f
   }
 }
 
-// The two passes with ReLU6's mask recomputed from x (batch_norm_body.inc).
-void sums_pass_mask_from_x(int64_t rows, int64_t C, const float* x, const float* dy,
-                           const Relu6Channels& ch, float* dx, float* sum_dy, float* sum_dy_xc) {
-  using Fn = decltype(&simd::scalar::relu6_sums_from_x);
-  const Fn sums = for_simd_level<Fn>(simd::avx512::relu6_sums_from_x, simd::avx2::relu6_sums_from_x,
-                                     simd::scalar::relu6_sums_from_x);
-  column_reduce_blocks<2>(
-      rows, C,
-      [=](int64_t r0, int64_t r1, float* const* p) { sums(r0, r1, C, x, dy, ch, p[0], p[1], dx); },
-      {sum_dy, sum_dy_xc});
-}
-void training_dx_mask_from_x(int64_t rows, int64_t C, const float* x, const float* dy,
-                             const Relu6Channels& ch, const float* mean_dy, const float* k,
-                             float* dx) {
-  using Fn = decltype(&simd::scalar::relu6_dx_from_x);
-  const Fn dx_rows = for_simd_level<Fn>(simd::avx512::relu6_dx_from_x, simd::avx2::relu6_dx_from_x,
-                                        simd::scalar::relu6_dx_from_x);
-  const int64_t grain = C > 0 ? (kElementwiseGrain + C - 1) / C : rows;
-  parallel_for(0, rows, grain,
-               [=](int64_t r0, int64_t r1) { dx_rows(r0, r1, C, x, dy, ch, mean_dy, k, dx); });
-}
-
 // The backward body; kRelu6 is a template argument so each variant vectorizes branch-free.
 template <bool kRelu6>
 void backward_body(int64_t rows, int64_t C, const float* x, const float* dy, const float* y,
-                   const float* mean, const float* var, const float* gamma, const float* beta,
-                   float eps, bool training, float* dx, float* dgamma, float* dbeta) {
+                   const float* mean, const float* var, const float* gamma, float eps,
+                   bool training, float* dx, float* dgamma, float* dbeta) {
   const std::vector<float> inv = inv_std(C, var, eps);
   const std::vector<float> a = scaling(C, inv, gamma);
   std::vector<float> sum_dy(C), sum_dy_xc(C);
@@ -122,28 +88,16 @@ void backward_body(int64_t rows, int64_t C, const float* x, const float* dy, con
   // and y are read once instead of twice. With neither batch statistics nor dgamma, x is not
   // read at all. Either way the sums are added in the same order.
   const bool dx_in_pass = !training && dx, with_xc = training || dgamma;
-  // When the passes read x anyway, ReLU6's mask comes from x and y is not read (2 streams in
-  // instead of 3); otherwise from y, which then stands in for x.
-  const bool mask_from_x = kRelu6 && with_xc;
-  std::vector<float> shift;
-  Relu6Channels ch{mean, pa, nullptr};
-  if (mask_from_x) {
-    shift = beta ? std::vector<float>(beta, beta + C) : std::vector<float>(C, 0.f);
-    ch.shift = shift.data();
-    sums_pass_mask_from_x(rows, C, x, dy, ch, dx_in_pass ? dx : nullptr, sum_dy.data(),
-                          sum_dy_xc.data());
-  } else {
-    auto pass = [&](auto write_dx, auto sum_xc) {
-      sums_pass<kRelu6, decltype(write_dx)::value, decltype(sum_xc)::value>(
-          rows, C, x, dy, y, mean, pa, dx, sum_dy.data(), sum_dy_xc.data());
-    };
-    using Yes = std::true_type;
-    using No = std::false_type;
-    if (dx_in_pass)
-      with_xc ? pass(Yes(), Yes()) : pass(Yes(), No());
-    else
-      with_xc ? pass(No(), Yes()) : pass(No(), No());
-  }
+  auto pass = [&](auto write_dx, auto sum_xc) {
+    sums_pass<kRelu6, decltype(write_dx)::value, decltype(sum_xc)::value>(
+        rows, C, x, dy, y, mean, pa, dx, sum_dy.data(), sum_dy_xc.data());
+  };
+  using Yes = std::true_type;
+  using No = std::false_type;
+  if (dx_in_pass)
+    with_xc ? pass(Yes(), Yes()) : pass(Yes(), No());
+  else
+    with_xc ? pass(No(), Yes()) : pass(No(), No());
   for (int64_t c = 0; c < C; ++c) {
     if (dbeta) dbeta[c] = sum_dy[c];
     if (dgamma) dgamma[c] = sum_dy_xc[c] * inv[c];
@@ -156,7 +110,6 @@ void backward_body(int64_t rows, int64_t C, const float* x, const float* dy, con
     k[c] = sum_dy_xc[c] * inv_rows * inv[c] * inv[c];
   }
   const float *pm = mean_dy.data(), *pk = k.data();
-  if (mask_from_x) return training_dx_mask_from_x(rows, C, x, dy, ch, pm, pk, dx);
   parallel_simd_rows(rows, C, [=](int64_t r, int64_t c) {
     const int64_t i = r * C + c;
     dx[i] = pa[c] * (masked<kRelu6>(y, i, dy[i]) - pm[c] - (x[i] - mean[c]) * pk[c]);
@@ -234,13 +187,13 @@ void batch_norm_forward(int64_t rows, int64_t C, const float* x, const float* me
 
 void batch_norm_backward(int64_t rows, int64_t C, const float* x, const float* dy,
                          const float* relu6_y, const float* mean, const float* var,
-                         const float* gamma, const float* beta, float eps, bool training, float* dx,
-                         float* dgamma, float* dbeta) {
+                         const float* gamma, float eps, bool training, float* dx, float* dgamma,
+                         float* dbeta) {
   if (relu6_y)
-    backward_body<true>(rows, C, x, dy, relu6_y, mean, var, gamma, beta, eps, training, dx, dgamma,
+    backward_body<true>(rows, C, x, dy, relu6_y, mean, var, gamma, eps, training, dx, dgamma,
                         dbeta);
   else
-    backward_body<false>(rows, C, x, dy, nullptr, mean, var, gamma, beta, eps, training, dx, dgamma,
+    backward_body<false>(rows, C, x, dy, nullptr, mean, var, gamma, eps, training, dx, dgamma,
                          dbeta);
 }
 

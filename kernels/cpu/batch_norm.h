@@ -21,13 +21,11 @@ void batch_norm_forward(int64_t rows, int64_t C, const float* x, const float* me
 // otherwise (inference, fixed statistics) dx = dy * gamma * inv. Always:
 //   dgamma = sum(dy * xc) * inv,  dbeta = sum(dy).   Any output pointer may be null.
 // relu6_y, when not null, is the output of the fused forward with relu6: dy is first masked
-// to where 0 < y < 6, exactly as relu6's own backward would. The passes that read x anyway
-// (training, or dgamma wanted) take that mask from x instead, recomputing the forward's
-// pre-clamp value bit for bit, so they need `beta` (null: 0) and do not read relu6_y.
+// to where 0 < y < 6, exactly as relu6's own backward would.
 void batch_norm_backward(int64_t rows, int64_t C, const float* x, const float* dy,
                          const float* relu6_y, const float* mean, const float* var,
-                         const float* gamma, const float* beta, float eps, bool training, float* dx,
-                         float* dgamma, float* dbeta);
+                         const float* gamma, float eps, bool training, float* dx, float* dgamma,
+                         float* dbeta);
 
 void batch_norm_moments_ref(int64_t rows, int64_t C, const float* x, float* mean, float* var);
 void batch_norm_forward_ref(int64_t rows, int64_t C, const float* x, const float* mean,

@@ -55,9 +55,6 @@ TAILOR_SIMD_INLINE Vec add(Vec a, Vec b) {
 TAILOR_SIMD_INLINE Vec mul(Vec a, Vec b) {
   return _mm512_mul_ps(a, b);
 }
-TAILOR_SIMD_INLINE Vec sub(Vec a, Vec b) {
-  return _mm512_sub_ps(a, b);
-}
 TAILOR_SIMD_INLINE Vec fmadd(Vec a, Vec b, Vec c) {
   return _mm512_fmadd_ps(a, b, c);
 }
@@ -73,12 +70,6 @@ TAILOR_SIMD_INLINE Vec relu6(Vec v) {
 #if !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
-// g where 0 < v < 6, else 0: ReLU6's gradient at the pre-clamp value v (a NaN v gives 0).
-TAILOR_SIMD_INLINE Vec relu6_grad(Vec v, Vec g) {
-  const __mmask16 inside = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GT_OQ) &
-                           _mm512_cmp_ps_mask(v, _mm512_set1_ps(6.f), _CMP_LT_OQ);
-  return _mm512_maskz_mov_ps(inside, g);
-}
 TAILOR_SIMD_INLINE __mmask16 lane_mask(int64_t n) {
   return static_cast<__mmask16>((1u << n) - 1);
 }
@@ -117,19 +108,11 @@ TAILOR_SIMD_INLINE Vec add(Vec a, Vec b) {
 TAILOR_SIMD_INLINE Vec mul(Vec a, Vec b) {
   return _mm256_mul_ps(a, b);
 }
-TAILOR_SIMD_INLINE Vec sub(Vec a, Vec b) {
-  return _mm256_sub_ps(a, b);
-}
 TAILOR_SIMD_INLINE Vec fmadd(Vec a, Vec b, Vec c) {
   return _mm256_fmadd_ps(a, b, c);
 }
 TAILOR_SIMD_INLINE Vec relu6(Vec v) {
   return _mm256_min_ps(_mm256_max_ps(v, _mm256_setzero_ps()), _mm256_set1_ps(6.f));
-}
-TAILOR_SIMD_INLINE Vec relu6_grad(Vec v, Vec g) {
-  const __m256 inside = _mm256_and_ps(_mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_GT_OQ),
-                                      _mm256_cmp_ps(v, _mm256_set1_ps(6.f), _CMP_LT_OQ));
-  return _mm256_and_ps(inside, g);
 }
 TAILOR_SIMD_INLINE __m256i lane_mask(int64_t n) {
   return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kMaskWindow + 8 - n));
@@ -166,18 +149,12 @@ TAILOR_SIMD_INLINE Vec add(Vec a, Vec b) {
 TAILOR_SIMD_INLINE Vec mul(Vec a, Vec b) {
   return a * b;
 }
-TAILOR_SIMD_INLINE Vec sub(Vec a, Vec b) {
-  return a - b;
-}
 TAILOR_SIMD_INLINE Vec fmadd(Vec a, Vec b, Vec c) {
   return a * b + c;
 }
 TAILOR_SIMD_INLINE Vec relu6(Vec v) {
   const float m = v > 0.f ? v : 0.f;  // NaN fails the test and becomes 0, like maxps
   return m < 6.f ? m : 6.f;
-}
-TAILOR_SIMD_INLINE Vec relu6_grad(Vec v, Vec g) {
-  return v > 0.f && v < 6.f ? g : 0.f;
 }
 TAILOR_SIMD_INLINE Vec load_partial(const float* p, int64_t n) {
   return n > 0 ? *p : 0.f;
