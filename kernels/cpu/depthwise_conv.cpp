@@ -70,8 +70,25 @@ void depthwise_conv2d_backward_filter_ref(const ConvGeometry& g, const float* x,
 
 // ---- Fast paths: one body per ISA ----
 
-#define TAILOR_ISA_BODY "kernels/cpu/depthwise_body.inc"
-#include "kernels/cpu/per_isa_body.inc"
+namespace simd {
+
+TAILOR_TARGET_AVX512_BEGIN
+namespace avx512 {
+#include "kernels/cpu/depthwise_body.inc"
+}  // namespace avx512
+TAILOR_TARGET_END
+
+TAILOR_TARGET_AVX2_BEGIN
+namespace avx2 {
+#include "kernels/cpu/depthwise_body.inc"
+}  // namespace avx2
+TAILOR_TARGET_END
+
+namespace scalar {
+#include "kernels/cpu/depthwise_body.inc"
+}  // namespace scalar
+
+}  // namespace simd
 
 namespace {
 

@@ -15,22 +15,6 @@
 
 #define TAILOR_SIMD_INLINE static inline __attribute__((always_inline))
 
-// Loads or stores the first n lanes (kFull: all of them, n unread), so that a kernel writes its
-// channel loop once for whole vectors and the tail. Written once, expanded in each namespace.
-#define TAILOR_SIMD_N_HELPERS                                   \
-  template <bool kFull>                                         \
-  TAILOR_SIMD_INLINE Vec load_n(const float* p, int64_t n) {    \
-    if constexpr (kFull) return load(p);                        \
-    return load_partial(p, n);                                  \
-  }                                                             \
-  template <bool kFull>                                         \
-  TAILOR_SIMD_INLINE void store_n(float* p, Vec v, int64_t n) { \
-    if constexpr (kFull)                                        \
-      store(p, v);                                              \
-    else                                                        \
-      store_partial(p, v, n);                                   \
-  }
-
 namespace tailor::kernels::cpu::simd {
 
 TAILOR_TARGET_AVX512_BEGIN
@@ -79,7 +63,6 @@ TAILOR_SIMD_INLINE Vec load_partial(const float* p, int64_t n) {
 TAILOR_SIMD_INLINE void store_partial(float* p, Vec v, int64_t n) {
   _mm512_mask_storeu_ps(p, lane_mask(n), v);
 }
-TAILOR_SIMD_N_HELPERS
 }  // namespace avx512
 TAILOR_TARGET_END
 
@@ -123,7 +106,6 @@ TAILOR_SIMD_INLINE Vec load_partial(const float* p, int64_t n) {
 TAILOR_SIMD_INLINE void store_partial(float* p, Vec v, int64_t n) {
   _mm256_maskstore_ps(p, lane_mask(n), v);
 }
-TAILOR_SIMD_N_HELPERS
 }  // namespace avx2
 TAILOR_TARGET_END
 
@@ -162,7 +144,6 @@ TAILOR_SIMD_INLINE Vec load_partial(const float* p, int64_t n) {
 TAILOR_SIMD_INLINE void store_partial(float* p, Vec v, int64_t n) {
   if (n > 0) *p = v;
 }
-TAILOR_SIMD_N_HELPERS
 }  // namespace scalar
 
 }  // namespace tailor::kernels::cpu::simd
