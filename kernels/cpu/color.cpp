@@ -28,6 +28,14 @@ inline float max_of(float a, float b) {
 inline float min_of(float a, float b) {
   return b < a ? b : a;
 }
+inline float brighter(float v, float delta) {
+  return clip01(v / 255.f + delta) * 255.f;
+}
+// tf.image.rgb_to_grayscale's weights, the grey written to all three channels.
+inline void gray_pixel(float* p) {
+  const float g = 0.2989f * p[0] + 0.587f * p[1] + 0.114f * p[2];
+  p[0] = p[1] = p[2] = g;
+}
 
 // ---- The reference: TF's rgb_to_hsv / hsv_to_rgb (values in [0, 1], hue in [0, 1)) ----
 
@@ -78,6 +86,20 @@ void hsv_to_rgb_ref(float h, float s, float v, float* r, float* g, float* b) {
       break;
   }
   *r = rr + m, *g = gg + m, *b = bb + m;
+}
+
+// The reference's pixel loop: to HSV, adjust(h, s), back to RGB, one pixel at a time.
+template <typename Adjust>
+void adjust_in_hsv_ref(float* rgb, int64_t pixels, Adjust adjust) {
+  for (int64_t i = 0; i < pixels; ++i) {
+    float* p = rgb + i * 3;
+    float h, s, v;
+    rgb_to_hsv_ref(p[0] / 255.f, p[1] / 255.f, p[2] / 255.f, &h, &s, &v);
+    adjust(h, s);
+    float r, g, b;
+    hsv_to_rgb_ref(h, s, v, &r, &g, &b);
+    p[0] = clip01(r) * 255.f, p[1] = clip01(g) * 255.f, p[2] = clip01(b) * 255.f;
+  }
 }
 
 // ---- The same arithmetic without branches, so that the pixel loops vectorize ----
@@ -141,11 +163,11 @@ void adjust_in_hsv(float* rgb, int64_t pixels, Adjust adjust) {
 }  // namespace
 
 void adjust_brightness(float* rgb, int64_t pixels, float delta) {
-  simd_loop(0, pixels * 3, [=](int64_t i) { rgb[i] = clip01(rgb[i] / 255.f + delta) * 255.f; });
+  simd_loop(0, pixels * 3, [=](int64_t i) { rgb[i] = brighter(rgb[i], delta); });
 }
 
 void adjust_brightness_ref(float* rgb, int64_t pixels, float delta) {
-  for (int64_t i = 0; i < pixels * 3; ++i) rgb[i] = clip01(rgb[i] / 255.f + delta) * 255.f;
+  for (int64_t i = 0; i < pixels * 3; ++i) rgb[i] = brighter(rgb[i], delta);
 }
 
 namespace {
@@ -190,16 +212,10 @@ void adjust_hue(float* rgb, int64_t pixels, float delta) {
 }
 
 void adjust_hue_ref(float* rgb, int64_t pixels, float delta) {
-  for (int64_t i = 0; i < pixels; ++i) {
-    float* p = rgb + i * 3;
-    float h, s, v;
-    rgb_to_hsv_ref(p[0] / 255.f, p[1] / 255.f, p[2] / 255.f, &h, &s, &v);
+  adjust_in_hsv_ref(rgb, pixels, [delta](float& h, float&) {
     h = std::fmod(h + delta, 1.f);
     if (h < 0) h += 1.f;
-    float r, g, b;
-    hsv_to_rgb_ref(h, s, v, &r, &g, &b);
-    p[0] = clip01(r) * 255.f, p[1] = clip01(g) * 255.f, p[2] = clip01(b) * 255.f;
-  }
+  });
 }
 
 void adjust_saturation(float* rgb, int64_t pixels, float factor) {
@@ -207,31 +223,15 @@ void adjust_saturation(float* rgb, int64_t pixels, float factor) {
 }
 
 void adjust_saturation_ref(float* rgb, int64_t pixels, float factor) {
-  for (int64_t i = 0; i < pixels; ++i) {
-    float* p = rgb + i * 3;
-    float h, s, v;
-    rgb_to_hsv_ref(p[0] / 255.f, p[1] / 255.f, p[2] / 255.f, &h, &s, &v);
-    s = clip01(s * factor);
-    float r, g, b;
-    hsv_to_rgb_ref(h, s, v, &r, &g, &b);
-    p[0] = clip01(r) * 255.f, p[1] = clip01(g) * 255.f, p[2] = clip01(b) * 255.f;
-  }
+  adjust_in_hsv_ref(rgb, pixels, [factor](float&, float& s) { s = clip01(s * factor); });
 }
 
 void to_gray(float* rgb, int64_t pixels) {
-  simd_loop(0, pixels, [=](int64_t i) {
-    float* p = rgb + i * 3;
-    const float g = 0.2989f * p[0] + 0.587f * p[1] + 0.114f * p[2];
-    p[0] = p[1] = p[2] = g;
-  });
+  simd_loop(0, pixels, [=](int64_t i) { gray_pixel(rgb + i * 3); });
 }
 
 void to_gray_ref(float* rgb, int64_t pixels) {
-  for (int64_t i = 0; i < pixels; ++i) {
-    float* p = rgb + i * 3;
-    const float g = 0.2989f * p[0] + 0.587f * p[1] + 0.114f * p[2];
-    p[0] = p[1] = p[2] = g;
-  }
+  for (int64_t i = 0; i < pixels; ++i) gray_pixel(rgb + i * 3);
 }
 
 }  // namespace tailor::kernels::cpu
