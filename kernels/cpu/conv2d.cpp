@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 
+#include "kernels/cpu/conv_taps.h"
 #include "kernels/cpu/sgemm.h"
 #include "runtime/error.h"
 #include "runtime/thread_pool.h"
@@ -17,19 +18,11 @@ namespace {
 template <typename F>
 void for_each_term(const ConvGeometry& g, F f) {
   const int64_t Ci = g.in_c, Co = g.out_c;
-  for (int64_t n = 0; n < g.batch; ++n)
-    for (int64_t oh = 0; oh < g.out_h; ++oh)
-      for (int64_t ow = 0; ow < g.out_w; ++ow)
-        for (int64_t i = 0; i < g.kernel_h; ++i)
-          for (int64_t j = 0; j < g.kernel_w; ++j) {
-            const int64_t ih = oh * g.stride - g.pad_top + i, iw = ow * g.stride - g.pad_left + j;
-            if (ih < 0 || ih >= g.in_h || iw < 0 || iw >= g.in_w) continue;
-            const int64_t xi = ((n * g.in_h + ih) * g.in_w + iw) * Ci;
-            const int64_t yi = ((n * g.out_h + oh) * g.out_w + ow) * Co;
-            const int64_t wi = (i * g.kernel_w + j) * Ci * Co;
-            for (int64_t ci = 0; ci < Ci; ++ci)
-              for (int64_t co = 0; co < Co; ++co) f(xi + ci, yi + co, wi + ci * Co + co);
-          }
+  for_each_tap(g, [&](int64_t x_pixel, int64_t y_pixel, int64_t tap) {
+    for (int64_t ci = 0; ci < Ci; ++ci)
+      for (int64_t co = 0; co < Co; ++co)
+        f(x_pixel * Ci + ci, y_pixel * Co + co, (tap * Ci + ci) * Co + co);
+  });
 }
 }  // namespace
 

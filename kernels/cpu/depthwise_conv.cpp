@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "kernels/cpu/conv_taps.h"
 #include "kernels/cpu/simd_dispatch.h"
 #include "kernels/cpu/simd_target.h"
 #include "kernels/cpu/simd_vec.h"
@@ -12,59 +13,37 @@ namespace tailor::kernels::cpu {
 
 // ---- Reference loops (double accumulation: the yardstick for the fast paths) ----
 
-void depthwise_conv2d_forward_ref(const ConvGeometry& g, const float* x, const float* w, float* y) {
+namespace {
+// Calls f(x_index, y_index, w_index) for every in-bounds (output pixel, tap, channel).
+template <typename F>
+void for_each_depthwise_term(const ConvGeometry& g, F f) {
   const int64_t C = g.in_c;
-  for (int64_t n = 0; n < g.batch; ++n)
-    for (int64_t oh = 0; oh < g.out_h; ++oh)
-      for (int64_t ow = 0; ow < g.out_w; ++ow)
-        for (int64_t c = 0; c < C; ++c) {
-          double s = 0;
-          for (int64_t i = 0; i < g.kernel_h; ++i)
-            for (int64_t j = 0; j < g.kernel_w; ++j) {
-              const int64_t ih = oh * g.stride - g.pad_top + i, iw = ow * g.stride - g.pad_left + j;
-              if (ih < 0 || ih >= g.in_h || iw < 0 || iw >= g.in_w) continue;
-              s += double(x[((n * g.in_h + ih) * g.in_w + iw) * C + c]) *
-                   w[(i * g.kernel_w + j) * C + c];
-            }
-          y[((n * g.out_h + oh) * g.out_w + ow) * C + c] = static_cast<float>(s);
-        }
+  for_each_tap(g, [&](int64_t x_pixel, int64_t y_pixel, int64_t tap) {
+    for (int64_t c = 0; c < C; ++c) f(x_pixel * C + c, y_pixel * C + c, tap * C + c);
+  });
+}
+}  // namespace
+
+void depthwise_conv2d_forward_ref(const ConvGeometry& g, const float* x, const float* w, float* y) {
+  std::vector<double> acc(static_cast<size_t>(g.output_numel()), 0.0);
+  for_each_depthwise_term(
+      g, [&](int64_t xi, int64_t yi, int64_t wi) { acc[yi] += double(x[xi]) * w[wi]; });
+  std::copy(acc.begin(), acc.end(), y);
 }
 
 void depthwise_conv2d_backward_input_ref(const ConvGeometry& g, const float* dy, const float* w,
                                          float* dx) {
-  const int64_t C = g.in_c;
   std::vector<double> acc(static_cast<size_t>(g.input_numel()), 0.0);
-  for (int64_t n = 0; n < g.batch; ++n)
-    for (int64_t oh = 0; oh < g.out_h; ++oh)
-      for (int64_t ow = 0; ow < g.out_w; ++ow)
-        for (int64_t i = 0; i < g.kernel_h; ++i)
-          for (int64_t j = 0; j < g.kernel_w; ++j) {
-            const int64_t ih = oh * g.stride - g.pad_top + i, iw = ow * g.stride - g.pad_left + j;
-            if (ih < 0 || ih >= g.in_h || iw < 0 || iw >= g.in_w) continue;
-            for (int64_t c = 0; c < C; ++c)
-              acc[((n * g.in_h + ih) * g.in_w + iw) * C + c] +=
-                  double(dy[((n * g.out_h + oh) * g.out_w + ow) * C + c]) *
-                  w[(i * g.kernel_w + j) * C + c];
-          }
+  for_each_depthwise_term(
+      g, [&](int64_t xi, int64_t yi, int64_t wi) { acc[xi] += double(dy[yi]) * w[wi]; });
   std::copy(acc.begin(), acc.end(), dx);
 }
 
 void depthwise_conv2d_backward_filter_ref(const ConvGeometry& g, const float* x, const float* dy,
                                           float* dw) {
-  const int64_t C = g.in_c;
-  std::vector<double> acc(static_cast<size_t>(g.kernel_h * g.kernel_w * C), 0.0);
-  for (int64_t n = 0; n < g.batch; ++n)
-    for (int64_t oh = 0; oh < g.out_h; ++oh)
-      for (int64_t ow = 0; ow < g.out_w; ++ow)
-        for (int64_t i = 0; i < g.kernel_h; ++i)
-          for (int64_t j = 0; j < g.kernel_w; ++j) {
-            const int64_t ih = oh * g.stride - g.pad_top + i, iw = ow * g.stride - g.pad_left + j;
-            if (ih < 0 || ih >= g.in_h || iw < 0 || iw >= g.in_w) continue;
-            for (int64_t c = 0; c < C; ++c)
-              acc[(i * g.kernel_w + j) * C + c] +=
-                  double(x[((n * g.in_h + ih) * g.in_w + iw) * C + c]) *
-                  dy[((n * g.out_h + oh) * g.out_w + ow) * C + c];
-          }
+  std::vector<double> acc(static_cast<size_t>(g.kernel_h * g.kernel_w * g.in_c), 0.0);
+  for_each_depthwise_term(
+      g, [&](int64_t xi, int64_t yi, int64_t wi) { acc[wi] += double(x[xi]) * dy[yi]; });
   std::copy(acc.begin(), acc.end(), dw);
 }
 
