@@ -22,6 +22,7 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 import warnings
 
@@ -306,9 +307,8 @@ def bench_model(args):
     return res, params
 
 
-def export_onnx(model, batch, dev):
-    import tempfile
-    path = os.path.join(tempfile.mkdtemp(prefix="tailor_peer_"), f"ssd_b{batch}.onnx")
+def export_onnx(model, batch, dev, folder):
+    path = os.path.join(folder, f"ssd_b{batch}.onnx")
     x = torch.rand(batch, 3, 300, 300) * 2 - 1
     cpu_model = model.to("cpu").eval()
     with torch.no_grad():
@@ -373,8 +373,10 @@ def bench_runtimes(args, runtimes):
         for batch in [int(b) for b in args.batches.split(",")]:
             torch.manual_seed(batch)
             model = SsdMobilenetV1(args.depth, args.num_classes)
-            path = export_onnx(model, batch, "cpu")
-            row, version = time_runtime(name, path, batch, args, anchors)
+            # The exported model lives only as long as its timing: a bench leaves no files.
+            with tempfile.TemporaryDirectory(prefix="tailor_peer_") as folder:
+                path = export_onnx(model, batch, "cpu", folder)
+                row, version = time_runtime(name, path, batch, args, anchors)
             rows.append(row)
         out[name] = {"peer": version, "model": rows}
     return out

@@ -3,7 +3,6 @@
 #include "data/image_labels.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -15,6 +14,7 @@
 #include "data/label_map.h"
 #include "data/loader.h"
 #include "runtime/error.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/user_error.h"
 
 namespace fs = std::filesystem;
@@ -31,11 +31,7 @@ LabelMap clothing_labels() {
 }
 
 std::string temp_dir(const std::string& name) {
-  fs::path p = fs::temp_directory_path() /
-               ("tailor_image_labels_test_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p.string();
+  return tailor::testing::temp_dir("tailor_image_labels_test", name);
 }
 
 void write(const fs::path& path, const std::string& text) {

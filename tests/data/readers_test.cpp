@@ -1,6 +1,5 @@
 // Dataset readers and writers against the shared clothing data and the real TFRecord fixture.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <cstring>
@@ -17,6 +16,7 @@
 #include "data/voc.h"
 #include "runtime/error.h"
 #include "runtime/io/atomic_file.h"
+#include "tests/support/temp_dir.h"
 
 namespace fs = std::filesystem;
 using namespace tailor;
@@ -32,11 +32,7 @@ LabelMap clothing_labels() {
 }
 
 std::string temp_dir(const std::string& name) {
-  fs::path p =
-      fs::temp_directory_path() / ("tailor_data_test_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p.string();
+  return tailor::testing::temp_dir("tailor_data_test", name);
 }
 
 std::map<std::string, int> box_counts(const Dataset& ds) {
@@ -204,7 +200,6 @@ TEST(TfRecord, CorruptAndTruncatedRecordsNameFileAndRecord) {
   EXPECT_THROW(read_tfrecord_file(dir + "/huge.record"), UserError);
   EXPECT_THROW(read_tfrecord_file(kFixture + "/three.record", 1000), UserError);  // over the limit
   EXPECT_THROW(parse_tf_example(std::string("\x0a\x50\x0a", 3), "bad"), UserError);
-  fs::remove_all(dir);
 }
 
 TEST(Voc, DataturksQuirksAndNormalizedCopiesAgree) {
@@ -378,7 +373,6 @@ TEST(Formats, RoundTripEveryFormat) {
       EXPECT_EQ(example_image_bytes(back[i]), example_image_bytes(src[i])) << format_name(fmt);
     }
   }
-  fs::remove_all(dir);
 }
 
 TEST(Formats, CsvAndJsonErrorsNameTheLine) {
@@ -413,5 +407,4 @@ TEST(Formats, CsvAndJsonErrorsNameTheLine) {
               std::string::npos)
         << e.what();
   }
-  fs::remove_all(dir);
 }
