@@ -5,33 +5,14 @@ TAILOR_FP_CONTRACT_OFF
 
 #include <algorithm>
 #include <cmath>
-#include <cstdint>
-#include <numeric>
 #include <type_traits>
 #include <vector>
 
 #include "kernels/cpu/batch_norm.h"
 #include "kernels/cpu/column_reduce.h"
-#include "kernels/cpu/simd_dispatch.h"
 #include "kernels/cpu/simd_loop.h"
-#include "kernels/cpu/simd_vec.h"
-#include "kernels/cpu/streaming_stores.h"
 
 namespace tailor::kernels::cpu {
-
-namespace simd {
-TAILOR_TARGET_AVX512_BEGIN
-namespace avx512 {
-#include "kernels/cpu/batch_norm_stream_body.inc"
-}  // namespace avx512
-TAILOR_TARGET_END
-
-TAILOR_TARGET_AVX2_BEGIN
-namespace avx2 {
-#include "kernels/cpu/batch_norm_stream_body.inc"
-}  // namespace avx2
-TAILOR_TARGET_END
-}  // namespace simd
 
 namespace {
 std::vector<float> inv_std(int64_t C, const float* var, float eps) {
@@ -184,33 +165,6 @@ void batch_norm_moments(int64_t rows, int64_t C, const float* x, float* mean, fl
   }
 }
 
-namespace {
-// The channel values repeated to n floats.
-std::vector<float> tiled(const float* v, int64_t C, int64_t n) {
-  std::vector<float> t(n);
-  for (int64_t i = 0; i < n; ++i) t[i] = v[i % C];
-  return t;
-}
-
-// The normalizing pass for outputs of kStreamBytes and more: streaming stores, split over the
-// pool by elements (each element's value does not depend on the split).
-void normalize_streamed(int64_t rows, int64_t C, const float* x, const float* mean, const float* a,
-                        const float* b, bool relu6, float* y) {
-  const int64_t lanes =
-      for_simd_level<int64_t>(simd::avx512::kLanes, simd::avx2::kLanes, simd::scalar::kLanes);
-  const int64_t period = std::lcm(C, lanes);
-  const std::vector<float> m = tiled(mean, C, period + lanes), s = tiled(a, C, period + lanes),
-                           t = tiled(b, C, period + lanes);
-  using Body = void (*)(int64_t, int64_t, int64_t, int64_t, const float*, const float*,
-                        const float*, const float*, bool, float*);
-  const Body body = for_simd_level<Body>(simd::avx512::normalize_streamed,
-                                         simd::avx2::normalize_streamed, nullptr);
-  parallel_for(0, rows * C, kElementwiseGrain, [&](int64_t e0, int64_t e1) {
-    body(e0, e1, C, period, x, m.data(), s.data(), t.data(), relu6, y);
-  });
-}
-}  // namespace
-
 void batch_norm_forward(int64_t rows, int64_t C, const float* x, const float* mean,
                         const float* var, const float* gamma, const float* beta, float eps,
                         bool relu6, float* y) {
@@ -218,11 +172,6 @@ void batch_norm_forward(int64_t rows, int64_t C, const float* x, const float* me
   std::vector<float> b(C, 0.f);
   if (beta) b.assign(beta, beta + C);
   const float *pa = a.data(), *pb = b.data();
-  if (rows * C * int64_t(sizeof(float)) >= kStreamBytes &&
-      kernel_simd_level() != SimdLevel::Scalar) {
-    normalize_streamed(rows, C, x, mean, pa, pb, relu6, y);
-    return;
-  }
   if (!relu6) {
     parallel_simd_rows(rows, C, [=](int64_t r, int64_t c) {
       y[r * C + c] = (x[r * C + c] - mean[c]) * pa[c] + pb[c];

@@ -6,7 +6,6 @@
 #include "kernels/cpu/simd_dispatch.h"
 #include "kernels/cpu/simd_target.h"
 #include "kernels/cpu/simd_vec.h"
-#include "kernels/cpu/streaming_stores.h"
 #include "runtime/error.h"
 #include "runtime/thread_pool.h"
 
@@ -117,8 +116,7 @@ void packed_product(bool serial, int64_t M, const float* A, int64_t lda, const P
                "sgemm_packed: the matrix was packed for another SIMD level");
   const GemmFns fns = gemm_fns();
   if (serial)
-    fns.block(false, false, 0, M, 0, N, K, 1.f, A, lda, nullptr, N, 0.f, C, ldc, B.data(), &ep, N,
-              false);
+    fns.block(false, false, 0, M, 0, N, K, 1.f, A, lda, nullptr, N, 0.f, C, ldc, B.data(), &ep, N);
   else
     fns.whole(false, false, M, N, K, 1.f, A, lda, nullptr, N, 0.f, C, ldc, B.data(), &ep);
 }

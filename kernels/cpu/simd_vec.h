@@ -33,19 +33,8 @@ TAILOR_SIMD_INLINE Vec load(const float* p) {
 TAILOR_SIMD_INLINE void store(float* p, Vec v) {
   _mm512_storeu_ps(p, v);
 }
-// A streaming (non-temporal) store to a 64-byte aligned p: the line goes to memory without
-// being read first. stream_fence() orders such stores before any later store.
-TAILOR_SIMD_INLINE void stream(float* p, Vec v) {
-  _mm512_stream_ps(p, v);
-}
-TAILOR_SIMD_INLINE void stream_fence() {
-  _mm_sfence();
-}
 TAILOR_SIMD_INLINE Vec add(Vec a, Vec b) {
   return _mm512_add_ps(a, b);
-}
-TAILOR_SIMD_INLINE Vec sub(Vec a, Vec b) {
-  return _mm512_sub_ps(a, b);
 }
 TAILOR_SIMD_INLINE Vec mul(Vec a, Vec b) {
   return _mm512_mul_ps(a, b);
@@ -96,18 +85,8 @@ TAILOR_SIMD_INLINE Vec load(const float* p) {
 TAILOR_SIMD_INLINE void store(float* p, Vec v) {
   _mm256_storeu_ps(p, v);
 }
-// To a 32-byte aligned p.
-TAILOR_SIMD_INLINE void stream(float* p, Vec v) {
-  _mm256_stream_ps(p, v);
-}
-TAILOR_SIMD_INLINE void stream_fence() {
-  _mm_sfence();
-}
 TAILOR_SIMD_INLINE Vec add(Vec a, Vec b) {
   return _mm256_add_ps(a, b);
-}
-TAILOR_SIMD_INLINE Vec sub(Vec a, Vec b) {
-  return _mm256_sub_ps(a, b);
 }
 TAILOR_SIMD_INLINE Vec mul(Vec a, Vec b) {
   return _mm256_mul_ps(a, b);
@@ -146,15 +125,8 @@ TAILOR_SIMD_INLINE Vec load(const float* p) {
 TAILOR_SIMD_INLINE void store(float* p, Vec v) {
   *p = v;
 }
-TAILOR_SIMD_INLINE void stream(float* p, Vec v) {
-  *p = v;
-}
-TAILOR_SIMD_INLINE void stream_fence() {}
 TAILOR_SIMD_INLINE Vec add(Vec a, Vec b) {
   return a + b;
-}
-TAILOR_SIMD_INLINE Vec sub(Vec a, Vec b) {
-  return a - b;
 }
 TAILOR_SIMD_INLINE Vec mul(Vec a, Vec b) {
   return a * b;

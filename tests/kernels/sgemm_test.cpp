@@ -2,13 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <limits>
-#include <random>
 
-#include "kernels/cpu/streaming_stores.h"
 #include "runtime/thread_pool.h"
 #include "tests/kernels/kernel_test_util.h"
 
@@ -97,36 +93,6 @@ TEST_P(Sgemm, AlphaZeroOrEmptyKOnlyScalesC) {
   EXPECT_EQ(C, (std::vector<float>{3, 6, 9, 12}));
   k::sgemm(false, false, 2, 2, 0, 1.f, A.data(), 1, B.data(), 2, 0.f, C.data(), 2);
   EXPECT_EQ(C, (std::vector<float>{0, 0, 0, 0}));
-}
-
-// A C of 16 MiB and more written once goes out with streaming stores (kStreamBytes): the same
-// bits as the product of the same rows in slices too small for them, for the convolutions'
-// shapes (N 64 and 96, one K slice, A plain and transposed), a C that starts off a vector
-// boundary, and NaN in C beforehand (beta 0 never reads it).
-TEST_P(Sgemm, StreamedLargeOutputsMatchSmallSlicesBitForBit) {
-  k::ScopedKernelSimdLevel level(GetParam());
-  std::mt19937 rng(5);
-  for (const GemmCase& s : {GemmCase{65543, 64, 32}, GemmCase{44000, 96, 128}})
-    for (bool ta : {false, true}) {
-      ASSERT_GE(s.M * s.N * 4, k::kStreamBytes);
-      const int64_t lda = ta ? s.M : s.K;
-      const std::vector<float> A = random_floats(s.M * s.K, rng), B = random_floats(s.K * s.N, rng);
-      std::vector<float> C(s.M * s.N + 1, std::numeric_limits<float>::quiet_NaN()), want = C;
-      for (int64_t off : {0, 1}) {
-        k::sgemm(ta, false, s.M, s.N, s.K, 1.f, A.data(), lda, B.data(), s.N, 0.f, C.data() + off,
-                 s.N);
-        const int64_t slice = 4096;  // 1-1.5 MiB of C: plain stores
-        for (int64_t r = 0; r < s.M; r += slice)
-          k::sgemm(ta, false, std::min(slice, s.M - r), s.N, s.K, 1.f,
-                   ta ? A.data() + r : A.data() + r * s.K, lda, B.data(), s.N, 0.f,
-                   want.data() + off + r * s.N, s.N);
-        int64_t differ = 0;
-        for (int64_t i = 0; i < s.M * s.N; ++i)
-          differ += std::memcmp(&C[off + i], &want[off + i], sizeof(float)) != 0;
-        EXPECT_EQ(differ, 0) << s.M << "x" << s.N << "x" << s.K << (ta ? " A^T" : "") << " offset "
-                             << off;
-      }
-    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Levels, Sgemm, ::testing::ValuesIn(testing::runnable_simd_levels()),
