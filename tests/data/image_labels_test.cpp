@@ -14,7 +14,7 @@
 #include "data/label_map.h"
 #include "data/loader.h"
 #include "runtime/error.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/scratch_dir.h"
 #include "tests/support/user_error.h"
 
 namespace fs = std::filesystem;
@@ -31,7 +31,7 @@ LabelMap clothing_labels() {
 }
 
 std::string temp_dir(const std::string& name) {
-  return tailor::testing::temp_dir("tailor_image_labels_test", name);
+  return tailor::testing::scratch_dir("image_labels", name);
 }
 
 void write(const fs::path& path, const std::string& text) {

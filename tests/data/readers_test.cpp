@@ -16,7 +16,7 @@
 #include "data/voc.h"
 #include "runtime/error.h"
 #include "runtime/io/atomic_file.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/scratch_dir.h"
 
 namespace fs = std::filesystem;
 using namespace tailor;
@@ -32,7 +32,7 @@ LabelMap clothing_labels() {
 }
 
 std::string temp_dir(const std::string& name) {
-  return tailor::testing::temp_dir("tailor_data_test", name);
+  return tailor::testing::scratch_dir("data", name);
 }
 
 std::map<std::string, int> box_counts(const Dataset& ds) {

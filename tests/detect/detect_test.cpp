@@ -11,6 +11,7 @@
 #include "pipeline/detect/draw_detections.h"
 #include "runtime/error.h"
 #include "runtime/io/atomic_file.h"
+#include "tests/support/scratch_dir.h"
 
 namespace tailor::pipeline {
 namespace {
@@ -20,10 +21,7 @@ const std::string kWeights =
 const std::string kImages = std::string(TAILOR_SHARED_DIR) + "/images/coco_demo";
 
 std::string scratch(const std::string& name) {
-  const std::string dir = std::string(TAILOR_BINARY_DIR) + "/test_scratch/detect/" + name;
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
+  return tailor::testing::scratch_dir("detect", name);
 }
 
 // One detector for the whole suite: loading the model is the slow part.

@@ -14,6 +14,7 @@
 #include "data/dataset_io.h"
 #include "pipeline/eval/coco_json.h"
 #include "runtime/error.h"
+#include "tests/support/scratch_dir.h"
 
 namespace tailor::pipeline {
 namespace {
@@ -21,10 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string scratch(const std::string& name) {
-  const std::string dir = std::string(TAILOR_BINARY_DIR) + "/test_scratch/eval/" + name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
+  return tailor::testing::scratch_dir("eval", name);
 }
 
 nlohmann::json read_json(const std::string& path) {

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "runtime/error.h"
+#include "tests/support/scratch_dir.h"
 
 namespace tailor::pipeline {
 namespace {
@@ -17,10 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string scratch(const std::string& name) {
-  const std::string dir = std::string(TAILOR_BINARY_DIR) + "/test_scratch/eval_watch/" + name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
+  return tailor::testing::scratch_dir("eval_watch", name);
 }
 
 void touch(const std::string& path) {

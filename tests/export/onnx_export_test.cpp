@@ -20,6 +20,7 @@
 #include "pipeline/model_io/zoo.h"
 #include "runtime/io/atomic_file.h"
 #include "tests/support/cli.h"
+#include "tests/support/scratch_dir.h"
 #include "tests/support/user_error.h"
 
 namespace tailor::pipeline {
@@ -30,10 +31,7 @@ namespace fs = std::filesystem;
 const std::string kShared = TAILOR_SHARED_DIR;
 
 std::string scratch(const std::string& name) {
-  const std::string dir = std::string(TAILOR_BINARY_DIR) + "/test_scratch/export/" + name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
+  return tailor::testing::scratch_dir("export", name);
 }
 
 std::vector<std::string> parity_images() {

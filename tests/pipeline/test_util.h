@@ -4,13 +4,12 @@
 #include <fstream>
 #include <string>
 
+#include "tests/support/scratch_dir.h"
+
 namespace tailor::pipeline::testing {
 
 inline std::string scratch_dir(const std::string& name) {
-  const std::string dir = std::string(TAILOR_BINARY_DIR) + "/test_scratch/pipeline/" + name;
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
+  return tailor::testing::scratch_dir("pipeline", name);
 }
 
 inline std::string write_text(const std::string& path, const std::string& text) {

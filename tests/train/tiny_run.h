@@ -6,13 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/scratch_dir.h"
+
 namespace tailor::testing {
 
 inline std::string tiny_scratch(const std::string& name) {
-  const std::string dir = std::string(TAILOR_BINARY_DIR) + "/test_scratch/train/" + name;
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
+  return scratch_dir("train", name);
 }
 
 // Copies the first `count` stems of myntra/train.txt into DIR/voc and lists them in train.txt.
