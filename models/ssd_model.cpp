@@ -3,6 +3,7 @@
 #include "engine/autograd.h"
 #include "engine/ops/batch_norm.h"
 #include "engine/ops/conv.h"
+#include "engine/ops/conv_batch_norm.h"
 #include "engine/ops/elementwise.h"
 #include "engine/ops/shape_ops.h"
 #include "models/anchor_generator.h"
@@ -89,6 +90,14 @@ SsdModel::Output SsdModel::forward(const Tensor& images, bool training) {
     const LayerSpec& l = arch_.layers[i];
     LayerParams& p = layer_params_[i];
     const Tensor& in = l.input < 0 ? input : outs[l.input];
+    const bool batch_stats = training && !config_.freeze_batchnorm;
+    if (l.kind != LayerKind::Predictor && !batch_stats) {
+      // Batch norm with the moving statistics: the convolution, BN and ReLU6 as one op.
+      outs[i] = ops::conv_batch_norm_relu6(in, p.weights, l.kind == LayerKind::Depthwise, l.stride,
+                                           ops::Padding::Same, p.gamma, p.beta, p.moving_mean,
+                                           p.moving_variance, config_.batch_norm_epsilon);
+      continue;
+    }
     Tensor y;
     if (l.kind == LayerKind::Depthwise)
       y = ops::depthwise_conv2d(in, p.weights, l.stride, ops::Padding::Same);
@@ -106,13 +115,9 @@ SsdModel::Output SsdModel::forward(const Tensor& images, bool training) {
       continue;
     }
     // BN and ReLU6 as one op (TF runs them as two; the values are the same).
-    if (training && !config_.freeze_batchnorm)
-      outs[i] = ops::batch_norm_train(y, p.gamma, p.beta, p.moving_mean, p.moving_variance,
-                                      config_.batch_norm_decay, config_.batch_norm_epsilon,
-                                      /*relu6=*/true);
-    else
-      outs[i] = ops::batch_norm_infer(y, p.gamma, p.beta, p.moving_mean, p.moving_variance,
-                                      config_.batch_norm_epsilon, /*relu6=*/true);
+    outs[i] = ops::batch_norm_train(y, p.gamma, p.beta, p.moving_mean, p.moving_variance,
+                                    config_.batch_norm_decay, config_.batch_norm_epsilon,
+                                    /*relu6=*/true);
   }
   Output out;
   out.box_encodings = ops::concat(box_parts, 1);

@@ -3,142 +3,43 @@
 #include <vector>
 
 #include "engine/autograd.h"
-#include "kernels/cpu/conv2d.h"
-#include "kernels/cpu/depthwise_conv.h"
+#include "engine/ops/conv_launch.h"
 #include "runtime/error.h"
-#ifdef TAILOR_WITH_CUDA
-#include "kernels/cuda/conv2d.h"
-#include "kernels/cuda/depthwise_conv.h"
-#endif
 
 namespace tailor::ops {
 
 namespace {
 
-using kernels::ConvGeometry;
-
-enum class ConvKind { Dense, Depthwise, Pointwise };
-enum class Pass { Forward, BackwardInput, BackwardFilter };
-
-// Pass signature shared by every kernel: (geometry, first operand, second operand, result), as
-// (x, w, y), (dy, w, dx) and (x, dy, dw).
-using KernelFn = void (*)(const ConvGeometry&, const float*, const float*, float*);
-
-KernelFn cpu_kernel(ConvKind kind, Pass pass) {
-  namespace k = kernels::cpu;
-  static const KernelFn table[3][3] = {
-      {k::conv2d_forward, k::conv2d_backward_input, k::conv2d_backward_filter},
-      {k::depthwise_conv2d_forward, k::depthwise_conv2d_backward_input,
-       k::depthwise_conv2d_backward_filter},
-      {k::pointwise_conv2d_forward, k::pointwise_conv2d_backward_input,
-       k::pointwise_conv2d_backward_filter},
-  };
-  return table[static_cast<int>(kind)][static_cast<int>(pass)];
-}
-
-#ifdef TAILOR_WITH_CUDA
-// The CUDA kernels take the implementation as a last argument: the process-wide selection
-// (kernels/cuda/conv_impl.h), depthwise for depthwise, pointwise for 1x1 and dense (im2col +
-// the same GEMM paths).
-using CudaKernelFn = void (*)(const ConvGeometry&, const float*, const float*, float*,
-                              kernels::cuda::ConvImpl);
-
-void launch_cuda(ConvKind kind, Pass pass, const ConvGeometry& g, const float* a, const float* b,
-                 float* out) {
-  namespace kc = kernels::cuda;
-  static const CudaKernelFn table[3][3] = {
-      {kc::conv2d_forward, kc::conv2d_backward_input, kc::conv2d_backward_filter},
-      {kc::depthwise_conv2d_forward, kc::depthwise_conv2d_backward_input,
-       kc::depthwise_conv2d_backward_filter},
-      {kc::pointwise_conv2d_forward, kc::pointwise_conv2d_backward_input,
-       kc::pointwise_conv2d_backward_filter},
-  };
-  const kc::ConvImplSelection sel = kc::conv_impl_selection();
-  const kc::ConvImpl impl = kind == ConvKind::Depthwise ? sel.depthwise : sel.pointwise;
-  table[static_cast<int>(kind)][static_cast<int>(pass)](g, a, b, out, impl);
-}
-#endif
-
-// The one place a convolution meets a device: every pass of every kind goes through here.
-void launch(const char* op, ConvKind kind, Pass pass, const ConvGeometry& g, const Tensor& a,
-            const Tensor& b, Tensor& out) {
-  const Device device = out.device();
-  if (device.is_cpu()) {
-    cpu_kernel(kind, pass)(g, a.data<float>(), b.data<float>(), out.data<float>());
-    return;
-  }
-  require_cuda();
-#ifdef TAILOR_WITH_CUDA
-  launch_cuda(kind, pass, g, a.data<float>(), b.data<float>(), out.data<float>());
-#else
-  throw DeviceError(detail::concat(op, " on ", device.str(), ": this binary has no CUDA"));
-#endif
-}
-
-std::string shapes(const Tensor& x, const Tensor& w) {
-  return detail::concat("input ", shape_str(x.shape()), " and weights ", shape_str(w.shape()));
-}
-
-// A defined float32 tensor, packed; x and w must share a device.
-Tensor operand(const char* op, const char* what, const Tensor& t) {
-  TAILOR_CHECK(t.defined(), ShapeError, op, ": ", what, " is undefined");
-  TAILOR_CHECK(t.dtype() == DType::Float32, ShapeError, op, ": ", what, " ", shape_str(t.shape()),
-               " is ", dtype_name(t.dtype()), ", expected float32");
-  return t.contiguous();
-}
-
-// Checks x [N,H,W,C] against w [kh,kw,C_in,C_out or multiplier] and builds the geometry.
-ConvGeometry check_and_plan(const char* op, ConvKind kind, const Tensor& x, const Tensor& w,
-                            int64_t stride, Padding padding) {
-  TAILOR_CHECK(x.defined() && w.defined(), ShapeError, op, ": input or weights undefined");
-  TAILOR_CHECK(x.dim() == 4, ShapeError, op, ": ", shapes(x, w), ": input must be 4-D NHWC");
-  TAILOR_CHECK(w.dim() == 4, ShapeError, op, ": ", shapes(x, w),
-               ": weights must be 4-D [kh,kw,in,out]");
-  TAILOR_CHECK(x.device() == w.device(), ShapeError, op, ": ", shapes(x, w), ": input on ",
-               x.device().str(), ", weights on ", w.device().str());
-  const int64_t kh = w.size(0), kw = w.size(1), C = x.size(3);
-  TAILOR_CHECK(C == w.size(2), ShapeError, op, ": ", shapes(x, w), ": in-channels ", C,
-               " != ", w.size(2));
-  TAILOR_CHECK(kh >= 1 && kw >= 1, ShapeError, op, ": ", shapes(x, w), ": empty kernel");
-  TAILOR_CHECK(stride == 1 || stride == 2, ShapeError, op, ": ", shapes(x, w), ": stride ", stride,
-               " is not supported (only 1 or 2)");
-  if (kind == ConvKind::Depthwise)
-    TAILOR_CHECK(w.size(3) == 1, ShapeError, op, ": ", shapes(x, w), ": channel multiplier ",
-                 w.size(3), " is not supported (only 1)");
-  if (kind == ConvKind::Pointwise)
-    TAILOR_CHECK(kh == 1 && kw == 1, ShapeError, op, ": ", shapes(x, w),
-                 ": pointwise weights must be 1x1");
-  if (padding == Padding::Valid)
-    TAILOR_CHECK(x.size(1) >= kh && x.size(2) >= kw, ShapeError, op, ": ", shapes(x, w),
-                 ": kernel ", kh, "x", kw, " is larger than the input with VALID padding");
-  const int64_t out_c = kind == ConvKind::Depthwise ? C : w.size(3);
-  return kernels::make_conv_geometry(x.size(0), x.size(1), x.size(2), C, kh, kw, out_c, stride,
-                                     padding);
-}
+using detail::check_and_plan;
+using detail::conv_operand;
+using detail::ConvGeometry;
+using detail::ConvKind;
+using detail::ConvPass;
+using detail::launch_conv;
 
 Tensor convolve(const char* op, ConvKind kind, const Tensor& x, const Tensor& w, int64_t stride,
                 Padding padding) {
   const ConvGeometry g = check_and_plan(op, kind, x, w, stride, padding);
-  Tensor xc = operand(op, "input", x), wc = operand(op, "weights", w);
+  Tensor xc = conv_operand(op, "input", x), wc = conv_operand(op, "weights", w);
   Tensor y = Tensor::empty({g.batch, g.out_h, g.out_w, g.out_c}, DType::Float32, x.device());
-  launch(op, kind, Pass::Forward, g, xc, wc, y);
+  launch_conv(op, kind, ConvPass::Forward, g, xc, wc, y);
 
   // dx needs w and dw needs x: keep only what a requested gradient will read.
   Tensor saved_x = w.requires_grad() ? xc.detach() : Tensor();
   Tensor saved_w = x.requires_grad() ? wc.detach() : Tensor();
   const Shape x_shape = x.shape(), w_shape = w.shape();
   return record_op(y, op, {x, w}, [=](const Tensor& grad, const std::vector<bool>& needs) {
-    Tensor dy = operand(op, "gradient", grad);
+    Tensor dy = conv_operand(op, "gradient", grad);
     TAILOR_CHECK(dy.shape() == Shape({g.batch, g.out_h, g.out_w, g.out_c}), ShapeError, op,
                  " backward: gradient ", shape_str(dy.shape()), " does not match the output");
     Tensor dx, dw;
     if (needs[0]) {
       dx = Tensor::empty(x_shape, DType::Float32, dy.device());
-      launch(op, kind, Pass::BackwardInput, g, dy, saved_w, dx);
+      launch_conv(op, kind, ConvPass::BackwardInput, g, dy, saved_w, dx);
     }
     if (needs[1]) {
       dw = Tensor::empty(w_shape, DType::Float32, dy.device());
-      launch(op, kind, Pass::BackwardFilter, g, saved_x, dy, dw);
+      launch_conv(op, kind, ConvPass::BackwardFilter, g, saved_x, dy, dw);
     }
     return std::vector<Tensor>{dx, dw};
   });
@@ -147,11 +48,7 @@ Tensor convolve(const char* op, ConvKind kind, const Tensor& x, const Tensor& w,
 }  // namespace
 
 Tensor conv2d(const Tensor& x, const Tensor& w, int64_t stride, Padding padding) {
-  // A 1x1 stride-1 kernel is exactly the pointwise GEMM (1x1 SAME has no padding).
-  const bool pointwise =
-      w.defined() && w.dim() == 4 && w.size(0) == 1 && w.size(1) == 1 && stride == 1;
-  return convolve("conv2d", pointwise ? ConvKind::Pointwise : ConvKind::Dense, x, w, stride,
-                  padding);
+  return convolve("conv2d", detail::dense_kind(w, stride), x, w, stride, padding);
 }
 
 Tensor depthwise_conv2d(const Tensor& x, const Tensor& w, int64_t stride, Padding padding) {

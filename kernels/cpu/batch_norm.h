@@ -27,6 +27,13 @@ void batch_norm_backward(int64_t rows, int64_t C, const float* x, const float* d
                          const float* gamma, float eps, bool training, float* dx, float* dgamma,
                          float* dbeta);
 
+// ReLU6's backward with the column sums of its result: dx = dy where 0 < y < 6 (y: relu6's
+// output), else 0, and sum_dx[c] = the sum of dx over the rows, in one read of dy and y. With
+// a fixed batch norm folded into the convolution before it, sum_dx is dbeta, and the
+// convolution's own backward takes dx (engine/ops/conv_batch_norm.h).
+void relu6_backward_sums(int64_t rows, int64_t C, const float* y, const float* dy, float* dx,
+                         float* sum_dx);
+
 void batch_norm_moments_ref(int64_t rows, int64_t C, const float* x, float* mean, float* var);
 void batch_norm_forward_ref(int64_t rows, int64_t C, const float* x, const float* mean,
                             const float* var, const float* gamma, const float* beta, float eps,

@@ -46,9 +46,25 @@ void conv2d_backward_filter_ref(const ConvGeometry& g, const float* x, const flo
 
 // ---- Pointwise: the convolution is exactly a GEMM over M = N*H*W pixel rows ----
 
+namespace {
+// y = x * w over `rows` rows of K, finished by the epilogue when it has one; without, the plain
+// sgemm, whose long-K split keeps the bits of the convolutions without an epilogue unchanged.
+void product(int64_t rows, int64_t K, int64_t N, const float* x, const float* w, float* y,
+             const Epilogue& ep) {
+  if (ep.bias || ep.relu6)
+    sgemm_epilogue(false, false, rows, N, K, x, K, w, N, y, N, ep);
+  else
+    sgemm(false, false, rows, N, K, 1.f, x, K, w, N, 0.f, y, N);
+}
+}  // namespace
+
 void pointwise_conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float* y) {
-  const int64_t M = g.batch * g.in_h * g.in_w;
-  sgemm(false, false, M, g.out_c, g.in_c, 1.f, x, g.in_c, w, g.out_c, 0.f, y, g.out_c);
+  pointwise_conv2d_forward(g, x, w, y, Epilogue{});
+}
+
+void pointwise_conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float* y,
+                              const Epilogue& ep) {
+  product(g.batch * g.in_h * g.in_w, g.in_c, g.out_c, x, w, y, ep);
 }
 
 void pointwise_conv2d_backward_input(const ConvGeometry& g, const float* dy, const float* w,
@@ -167,14 +183,18 @@ void col2im(const ConvGeometry& g, const float* col, int64_t n0, int64_t n1, flo
 }  // namespace
 
 void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float* y) {
-  if (is_pointwise(g)) return pointwise_conv2d_forward(g, x, w, y);
+  conv2d_forward(g, x, w, y, Epilogue{});
+}
+
+void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float* y,
+                    const Epilogue& ep) {
+  if (is_pointwise(g)) return pointwise_conv2d_forward(g, x, w, y, ep);
   const int64_t K = col_width(g), pixels = g.out_h * g.out_w, step = images_per_chunk(g);
   std::vector<float> col(static_cast<size_t>(std::min(step, g.batch) * pixels * K));
   for (int64_t n0 = 0; n0 < g.batch; n0 += step) {
     const int64_t n1 = std::min(g.batch, n0 + step), rows = (n1 - n0) * pixels;
     im2col(g, x, n0, n1, col.data());
-    sgemm(false, false, rows, g.out_c, K, 1.f, col.data(), K, w, g.out_c, 0.f,
-          y + n0 * pixels * g.out_c, g.out_c);
+    product(rows, K, g.out_c, col.data(), w, y + n0 * pixels * g.out_c, ep);
   }
 }
 

@@ -9,11 +9,17 @@
 namespace tailor::kernels::cpu {
 
 void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float* y);
+// The same, each value finished by the epilogue as it is stored (a training-graph convolution
+// with its fixed batch norm folded in: engine/ops/conv_batch_norm.h).
+void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float* y,
+                    const Epilogue& ep);
 void conv2d_backward_input(const ConvGeometry& g, const float* dy, const float* w, float* dx);
 void conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* dy, float* dw);
 
 // 1x1 stride 1 (g.kernel_h == g.kernel_w == 1, g.stride == 1).
 void pointwise_conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float* y);
+void pointwise_conv2d_forward(const ConvGeometry& g, const float* x, const float* w, float* y,
+                              const Epilogue& ep);
 void pointwise_conv2d_backward_input(const ConvGeometry& g, const float* dy, const float* w,
                                      float* dx);
 void pointwise_conv2d_backward_filter(const ConvGeometry& g, const float* x, const float* dy,

@@ -96,6 +96,14 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
                    nullptr);
 }
 
+void sgemm_epilogue(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const float* A,
+                    int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc,
+                    const Epilogue& ep) {
+  TAILOR_CHECK(K > 0, ShapeError, "sgemm_epilogue: empty inner dimension");
+  if (M <= 0 || N <= 0) return;
+  gemm_fns().whole(trans_a, trans_b, M, N, K, 1.f, A, lda, B, ldb, 0.f, C, ldc, nullptr, &ep);
+}
+
 int64_t sgemm_tile_rows() {
   return for_simd_level<int64_t>(simd::avx512::kMR, simd::avx2::kMR, simd::scalar::kMR);
 }

@@ -14,6 +14,13 @@ namespace tailor::kernels::cpu {
 void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
            int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
 
+// C[M, N] = op(A) * op(B) (alpha 1, beta 0), then the epilogue per column, stored once: a
+// training-graph convolution whose fixed batch norm and ReLU6 ride on its stores
+// (engine/ops/conv_batch_norm.h).
+void sgemm_epilogue(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const float* A,
+                    int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc,
+                    const Epilogue& ep);
+
 // A right-hand side packed once for many products (inference weights): op(B) [K, N] laid out
 // the way the kernel reads it, for the SIMD level in use when it was packed.
 class PackedMatrix {

@@ -119,10 +119,11 @@ TEST_P(ConvKernels, DenseMatchesReference) {
 }
 
 // The inference path's dense convolution (weights packed once, bias + ReLU6 in the GEMM's
-// stores) against the training path's conv2d_forward with the epilogue applied after it, bit
-// for bit: narrow column matrices gathered band by band (the first layer's 3 channels at
-// stride 2, several bands and a partial last one, padding on both sides), and wide ones through
-// one whole GEMM.
+// stores), and the training path's with the same epilogue (a frozen batch norm folded in),
+// against conv2d_forward with the epilogue applied after it, bit for bit: narrow column
+// matrices gathered band by band (the first layer's 3 channels at stride 2, several bands and
+// a partial last one, padding on both sides), wide ones through one whole GEMM, and a 1x1
+// stride-1 kernel (the pointwise GEMM).
 TEST_P(ConvKernels, DensePackedMatchesTheTrainingForwardBitForBit) {
   k::ScopedKernelSimdLevel level(GetParam());
   std::mt19937 rng(24);
@@ -130,6 +131,7 @@ TEST_P(ConvKernels, DensePackedMatchesTheTrainingForwardBitForBit) {
       {1, 300, 300, 3, 3, 3, 32, 2, Padding::Same}, {2, 61, 47, 3, 3, 3, 24, 2, Padding::Same},
       {3, 9, 11, 16, 3, 3, 19, 1, Padding::Same},   {1, 10, 10, 256, 3, 3, 40, 2, Padding::Same},
       {1, 3, 3, 128, 3, 3, 16, 2, Padding::Same},   {1, 2, 2, 3, 3, 3, 5, 2, Padding::Valid},
+      {2, 7, 5, 24, 1, 1, 40, 1, Padding::Same},
   };
   for (const Case& s : cases) {
     const ConvGeometry g =
@@ -146,6 +148,9 @@ TEST_P(ConvKernels, DensePackedMatchesTheTrainingForwardBitForBit) {
     k::conv2d_forward_packed(g, x.data(), k::PackedMatrix(false, K, s.out_c, w.data(), s.out_c),
                              y.data(), {bias.data(), true}, col.data());
     EXPECT_EQ(y, expected) << describe(s);
+    std::fill(y.begin(), y.end(), -7.f);
+    k::conv2d_forward(g, x.data(), w.data(), y.data(), {bias.data(), true});
+    EXPECT_EQ(y, expected) << "training forward with the epilogue, " << describe(s);
   }
 }
 
