@@ -112,6 +112,9 @@ void add_model(CLI::App& cmd) {
   c->add_flag("--layers", o->layers,
               "Also time the CPU inference forward step by step (ms, GFLOP/s and share per "
               "layer) and the training step's backward op by op");
+  c->add_flag("--freeze-batchnorm", o->freeze_batchnorm,
+              "Train with batch norm on its moving statistics (freeze_batchnorm, as the "
+              "clothing recipe fine-tunes), in the PyTorch peer too");
   c->callback([o] { bench::run_model_bench(*o, std::cout); });
 }
 

@@ -262,12 +262,25 @@ nlohmann::json run_peers(const ModelBenchOptions& options, std::ostream& out) {
   for (size_t i = 0; i < names.size(); ++i) runtimes << (i ? "," : "") << names[i];
   out << "\npeers " << runtimes.str() << ": running " << pytorch_peer_script() << " model...\n"
       << std::flush;
-  const PeerRun peer = run_pytorch_peer(
-      {"model", "--device", options.device, "--depth", std::to_string(options.depth),
-       "--num-classes", std::to_string(options.num_classes), "--batches", batches.str(),
-       "--train-iters", std::to_string(options.train_iters), "--infer-iters",
-       std::to_string(options.infer_iters), "--threads", std::to_string(num_threads()),
-       "--runtimes", runtimes.str()});
+  std::vector<std::string> args{"model",
+                                "--device",
+                                options.device,
+                                "--depth",
+                                std::to_string(options.depth),
+                                "--num-classes",
+                                std::to_string(options.num_classes),
+                                "--batches",
+                                batches.str(),
+                                "--train-iters",
+                                std::to_string(options.train_iters),
+                                "--infer-iters",
+                                std::to_string(options.infer_iters),
+                                "--threads",
+                                std::to_string(num_threads()),
+                                "--runtimes",
+                                runtimes.str()};
+  if (options.freeze_batchnorm) args.push_back("--freeze-batchnorm");
+  const PeerRun peer = run_pytorch_peer(args);
   for (const std::string& name : names) {
     if (!peer.available) {
       peers[name] = {{"error", peer.why_not}};
@@ -334,10 +347,13 @@ ModelBenchReport run_model_bench(const ModelBenchOptions& options, std::ostream&
   models::SsdConfig config;
   config.depth_multiplier = options.depth;
   config.num_classes = options.num_classes;
+  config.freeze_batchnorm = options.freeze_batchnorm;
   out << "SSD-MobileNet-v1 " << config.image_height << "x" << config.image_width << ", depth "
       << options.depth << ", " << options.num_classes << " classes, device " << options.device;
   if (device.is_cpu()) out << " (" << cpu_brand() << ", " << num_threads() << " threads)";
-  out << "\ntraining step = forward + ssd_loss + backward + RMSProp; inference = forward + "
+  out << "\ntraining step = forward + ssd_loss + backward + RMSProp"
+      << (options.freeze_batchnorm ? " (batch norm frozen: its moving statistics)" : "")
+      << "; inference = forward + "
          "detect (NMS), no autograd (on the CPU: the inference path, models/ssd_inference.h)\n";
   out << "median of " << options.train_iters << " training / " << options.infer_iters
       << " inference runs after 1 warm-up; small counts on purpose (a batch-32 step takes "
@@ -386,6 +402,7 @@ ModelBenchReport run_model_bench(const ModelBenchOptions& options, std::ostream&
     j["image_size"] = config.image_height;
     j["depth_multiplier"] = options.depth;
     j["num_classes"] = options.num_classes;
+    j["freeze_batchnorm"] = options.freeze_batchnorm;
     j["device"] = options.device;
     j["rounds"] = nlohmann::json::array();
     for (const ModelBenchRound& round : rounds) j["rounds"].push_back(round_json(round));

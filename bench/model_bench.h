@@ -31,6 +31,8 @@ struct ModelBenchOptions {
   int rounds = 1;
   // Also time the CPU inference forward step by step (bench/layer_profile.h).
   bool layers = false;
+  // Train with batch norm on its moving statistics (the recipe's fine-tune), in the peer too.
+  bool freeze_batchnorm = false;
 };
 
 // What one step queued on a GPU (all zero on the CPU) and how long it took.

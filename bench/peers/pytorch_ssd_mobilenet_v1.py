@@ -277,6 +277,12 @@ def bench_model(args):
                       for i in range(batch)]
         opt = torch.optim.RMSprop(model.parameters(), lr=1e-4, alpha=0.9, eps=1.0, momentum=0.9)
         model.train()
+        if args.freeze_batchnorm:
+            # Batch norm normalizes with its running statistics (its affine terms still train),
+            # as the TF OD API's freeze_batchnorm and Tailor's --freeze-batchnorm do.
+            for m in model.modules():
+                if isinstance(m, nn.BatchNorm2d):
+                    m.eval()
 
         def train_step():
             opt.zero_grad(set_to_none=True)
@@ -395,6 +401,7 @@ def main():
     ap.add_argument("--train-iters", type=int, default=3)
     ap.add_argument("--infer-iters", type=int, default=5)
     ap.add_argument("--runtimes", default="pytorch")
+    ap.add_argument("--freeze-batchnorm", action="store_true")
     args = ap.parse_args()
     runtimes = [r for r in args.runtimes.split(",") if r]
     if args.device == "cuda" and not torch.cuda.is_available():

@@ -234,6 +234,30 @@ TEST(ModelBench, LayersProfileTheForwardAndTheBackward) {
   std::remove(options.json_path.c_str());
 }
 
+// --freeze-batchnorm trains as the clothing recipe does: every convolution with batch norm runs
+// as the fused op with the moving statistics, none as batch_norm_train.
+TEST(ModelBench, FrozenBatchNormTrainsThroughTheFusedOp) {
+  ModelBenchOptions options = small_model(1, 1);
+  options.layers = true;
+  options.freeze_batchnorm = true;
+  options.json_path = temp_path("bench_model_frozen.json");
+  std::ostringstream out;
+  const ModelBenchReport report = run_model_bench(options, out);
+  ASSERT_EQ(report.rows.size(), 1u) << out.str();
+  EXPECT_TRUE(std::isfinite(report.rows[0].loss));
+  int fused = 0, batch_stats = 0;
+  for (const auto& o : report.rows[0].backward_ops) {
+    fused += o.op == "conv_batch_norm_relu6" ? o.calls : 0;
+    batch_stats += o.op.rfind("batch_norm_train", 0) == 0 ? o.calls : 0;
+  }
+  EXPECT_GE(fused, 27);  // Conv2d_0, 13 depthwise + pointwise pairs, the extra layers
+  EXPECT_EQ(batch_stats, 0);
+  EXPECT_NE(out.str().find("batch norm frozen"), std::string::npos) << out.str();
+  const nlohmann::json j = nlohmann::json::parse(read_all(options.json_path));
+  EXPECT_TRUE(j["freeze_batchnorm"].get<bool>());
+  std::remove(options.json_path.c_str());
+}
+
 // With busy background processes the threads claim chunks in another order, yet every chunk
 // computes what it always does: the training step's loss comes out bit for bit the same.
 TEST(ModelBench, BackgroundLoadChangesTimesNotResults) {
