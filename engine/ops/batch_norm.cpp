@@ -41,17 +41,19 @@ Tensor grad_buffer(bool needed, const Shape& shape, Device dev) {
 // Records the backward shared by both modes. mean/var are what x was normalized with.
 Tensor record_batch_norm(const char* op, Tensor out, const Tensor& x, const Tensor& gamma,
                          const Tensor& beta, Tensor xc, Tensor mean, Tensor var, Tensor gc,
-                         float epsilon, bool training, bool relu6) {
+                         Tensor bc, float epsilon, bool training, bool relu6) {
   const int64_t C = x.size(-1), rows = C ? xc.numel() / C : 0;
   Tensor sx = xc.detach(), sg = gc.defined() ? gc.detach() : Tensor();
-  Tensor sy = relu6 ? out.detach() : Tensor();  // the relu6 mask comes from the output
+  Tensor sb = bc.defined() ? bc.detach() : Tensor();
+  // The relu6 mask: from the output, or recomputed from x with beta where x is read anyway.
+  Tensor sy = relu6 ? out.detach() : Tensor();
   return record_op(out, op, {x, gamma, beta}, [=](const Tensor& g, const std::vector<bool>& needs) {
     Tensor dy = cpu_float(op, "grad", g);
     Tensor dx = grad_buffer(needs[0], sx.shape(), Device::cpu());
     Tensor dgamma = grad_buffer(needs[1], {C}, Device::cpu());
     Tensor dbeta = grad_buffer(needs[2], {C}, Device::cpu());
     k::batch_norm_backward(rows, C, sx.data<float>(), dy.data<float>(), ptr(sy), mean.data<float>(),
-                           var.data<float>(), ptr(sg), epsilon, training, out_ptr(dx),
+                           var.data<float>(), ptr(sg), ptr(sb), epsilon, training, out_ptr(dx),
                            out_ptr(dgamma), out_ptr(dbeta));
     return std::vector<Tensor>{dx, dgamma, dbeta};
   });
@@ -166,7 +168,7 @@ Tensor batch_norm_train(const Tensor& x, const Tensor& gamma, const Tensor& beta
       mv[c] -= (mv[c] - bv[c] * bessel) * rate;
     }
   }
-  return record_batch_norm(op, out, x, gamma, beta, xc, mean, var, gc, epsilon, true, relu6);
+  return record_batch_norm(op, out, x, gamma, beta, xc, mean, var, gc, bc, epsilon, true, relu6);
 }
 
 Tensor batch_norm_infer(const Tensor& x, const Tensor& gamma, const Tensor& beta,
@@ -199,7 +201,7 @@ Tensor batch_norm_infer(const Tensor& x, const Tensor& gamma, const Tensor& beta
   Tensor out = Tensor::empty(x.shape());
   k::batch_norm_forward(rows, C, xc.data<float>(), mean.data<float>(), var.data<float>(), ptr(gc),
                         ptr(bc), epsilon, relu6, out.data<float>());
-  return record_batch_norm(op, out, x, gamma, beta, xc, mean, var, gc, epsilon, false, relu6);
+  return record_batch_norm(op, out, x, gamma, beta, xc, mean, var, gc, bc, epsilon, false, relu6);
 }
 
 }  // namespace tailor::ops

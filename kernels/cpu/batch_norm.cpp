@@ -26,25 +26,43 @@ std::vector<float> scaling(int64_t C, const std::vector<float>& inv, const float
   for (int64_t c = 0; c < C; ++c) a[c] = gamma ? inv[c] * gamma[c] : inv[c];
   return a;
 }
+// Where relu6's mask (0 < v < 6, v the normalized value) comes from: no relu6, the forward's
+// output y, or v recomputed from x with the forward's own expression and constants: the same
+// bits, and one array fewer to read.
+enum class Mask { None, Output, Input };
+
+// The normalized value, in TF's order of operations (batch_norm_forward and the mask).
+inline float normalized(float x, float mean, float a, float b) {
+  return (x - mean) * a + b;
+}
+
 // dy as the batch norm sees it: with a fused relu6, masked like elementwise.cpp's relu6_grad.
-template <bool kRelu6>
-inline float masked(const float* y, int64_t i, float g) {
-  if constexpr (kRelu6) return (y[i] > 0.f && y[i] < 6.f) ? g : 0.f;
+// Output reads y; Input reads x with the forward's mean, scale a and shift b (the pointers the
+// pass reads anyway, so that the vectorizer's alias checks stay few).
+template <Mask kMask>
+inline float masked(const float* y, const float* x, const float* mean, const float* a,
+                    const float* b, int64_t i, int64_t c, float g) {
+  if constexpr (kMask == Mask::Output) return (y[i] > 0.f && y[i] < 6.f) ? g : 0.f;
+  if constexpr (kMask == Mask::Input) {
+    const float v = normalized(x[i], mean[c], a[c], b[c]);
+    return ((v > 0.f) & (v < 6.f)) ? g : 0.f;  // no short circuit: the loop stays branch-free
+  }
   return g;
 }
 
 // The pass that sums dbeta's terms (kXc: and dgamma's, g * (x - mean)); kDx: it also writes
-// dx = g * scale, which fixed statistics allow, block by block while the block's dy and y are
-// in cache. A separate loop per block for the dx store keeps both loops vectorized (the store
+// dx = g * scale, which fixed statistics allow, block by block while the block's inputs are in
+// cache. A separate loop per block for the dx store keeps both loops vectorized (the store
 // inside the summing loop ran at half the speed of two whole passes).
-template <bool kRelu6, bool kDx, bool kXc>
+template <Mask kMask, bool kDx, bool kXc>
 void sums_pass(int64_t rows, int64_t C, const float* x, const float* dy, const float* y,
-               const float* mean, const float* scale, float* dx, float* sum_dy, float* sum_dy_xc) {
+               const float* mean, const float* scale, const float* shift, float* dx, float* sum_dy,
+               float* sum_dy_xc) {
   auto dx_rows = [=](int64_t r0, int64_t r1) {
     if constexpr (kDx)
       simd_rows(r0, r1, C, [=](int64_t r, int64_t c) {
         const int64_t i = r * C + c;
-        dx[i] = masked<kRelu6>(y, i, dy[i]) * scale[c];
+        dx[i] = masked<kMask>(y, x, mean, scale, shift, i, c, dy[i]) * scale[c];
       });
   };
   if constexpr (kXc) {
@@ -53,7 +71,8 @@ void sums_pass(int64_t rows, int64_t C, const float* x, const float* dy, const f
                               float *s_dy = p[0], *s_dy_xc = p[1];
                               simd_rows(r0, r1, C, [=](int64_t r, int64_t c) {
                                 const int64_t i = r * C + c;
-                                const float g = masked<kRelu6>(y, i, dy[i]);
+                                const float g =
+                                    masked<kMask>(y, x, mean, scale, shift, i, c, dy[i]);
                                 s_dy[c] += g;
                                 s_dy_xc[c] += g * (x[i] - mean[c]);
                               });
@@ -66,7 +85,7 @@ void sums_pass(int64_t rows, int64_t C, const float* x, const float* dy, const f
                               float* s_dy = p[0];
                               simd_rows(r0, r1, C, [=](int64_t r, int64_t c) {
                                 const int64_t i = r * C + c;
-                                s_dy[c] += masked<kRelu6>(y, i, dy[i]);
+                                s_dy[c] += masked<kMask>(y, x, mean, scale, shift, i, c, dy[i]);
                               });
                               dx_rows(r0, r1);
                             },
@@ -74,23 +93,22 @@ void sums_pass(int64_t rows, int64_t C, const float* x, const float* dy, const f
   }
 }
 
-// The backward body; kRelu6 is a template argument so each variant vectorizes branch-free.
-template <bool kRelu6>
+// The backward body; the mask's source is a template argument so each variant vectorizes
+// branch-free.
+template <Mask kMask>
 void backward_body(int64_t rows, int64_t C, const float* x, const float* dy, const float* y,
-                   const float* mean, const float* var, const float* gamma, float eps,
-                   bool training, float* dx, float* dgamma, float* dbeta) {
-  const std::vector<float> inv = inv_std(C, var, eps);
-  const std::vector<float> a = scaling(C, inv, gamma);
+                   const float* mean, const std::vector<float>& inv, const std::vector<float>& a,
+                   const std::vector<float>& b, bool training, float* dx, float* dgamma,
+                   float* dbeta) {
   std::vector<float> sum_dy(C), sum_dy_xc(C);
-  const float* pa = a.data();
-  // With fixed statistics (a frozen batch norm, as the fine-tunes from the folded TF Lite
-  // weights train it) dx = dy * scale needs no sum, so the pass that sums also writes dx: dy
-  // and y are read once instead of twice. With neither batch statistics nor dgamma, x is not
-  // read at all. Either way the sums are added in the same order.
+  const float *pa = a.data(), *pb = b.data();
+  // With fixed statistics (a frozen batch norm) dx = dy * scale needs no sum, so the pass that
+  // sums also writes dx: dy is read once instead of twice. With neither batch statistics nor
+  // dgamma, x is not read at all. Either way the sums are added in the same order.
   const bool dx_in_pass = !training && dx, with_xc = training || dgamma;
   auto pass = [&](auto write_dx, auto sum_xc) {
-    sums_pass<kRelu6, decltype(write_dx)::value, decltype(sum_xc)::value>(
-        rows, C, x, dy, y, mean, pa, dx, sum_dy.data(), sum_dy_xc.data());
+    sums_pass<kMask, decltype(write_dx)::value, decltype(sum_xc)::value>(
+        rows, C, x, dy, y, mean, pa, pb, dx, sum_dy.data(), sum_dy_xc.data());
   };
   using Yes = std::true_type;
   using No = std::false_type;
@@ -112,7 +130,8 @@ void backward_body(int64_t rows, int64_t C, const float* x, const float* dy, con
   const float *pm = mean_dy.data(), *pk = k.data();
   parallel_simd_rows(rows, C, [=](int64_t r, int64_t c) {
     const int64_t i = r * C + c;
-    dx[i] = pa[c] * (masked<kRelu6>(y, i, dy[i]) - pm[c] - (x[i] - mean[c]) * pk[c]);
+    dx[i] =
+        pa[c] * (masked<kMask>(y, x, mean, pa, pb, i, c, dy[i]) - pm[c] - (x[i] - mean[c]) * pk[c]);
   });
 }
 }  // namespace
@@ -174,12 +193,12 @@ void batch_norm_forward(int64_t rows, int64_t C, const float* x, const float* me
   const float *pa = a.data(), *pb = b.data();
   if (!relu6) {
     parallel_simd_rows(rows, C, [=](int64_t r, int64_t c) {
-      y[r * C + c] = (x[r * C + c] - mean[c]) * pa[c] + pb[c];
+      y[r * C + c] = normalized(x[r * C + c], mean[c], pa[c], pb[c]);
     });
     return;
   }
   parallel_simd_rows(rows, C, [=](int64_t r, int64_t c) {
-    const float v = (x[r * C + c] - mean[c]) * pa[c] + pb[c];
+    const float v = normalized(x[r * C + c], mean[c], pa[c], pb[c]);
     const float lo = v > 0.f ? v : 0.f;
     y[r * C + c] = lo < 6.f ? lo : 6.f;
   });
@@ -187,21 +206,27 @@ void batch_norm_forward(int64_t rows, int64_t C, const float* x, const float* me
 
 void batch_norm_backward(int64_t rows, int64_t C, const float* x, const float* dy,
                          const float* relu6_y, const float* mean, const float* var,
-                         const float* gamma, float eps, bool training, float* dx, float* dgamma,
-                         float* dbeta) {
-  if (relu6_y)
-    backward_body<true>(rows, C, x, dy, relu6_y, mean, var, gamma, eps, training, dx, dgamma,
-                        dbeta);
+                         const float* gamma, const float* beta, float eps, bool training, float* dx,
+                         float* dgamma, float* dbeta) {
+  const std::vector<float> inv = inv_std(C, var, eps);
+  const std::vector<float> a = scaling(C, inv, gamma);
+  std::vector<float> b(C, 0.f);
+  if (beta) b.assign(beta, beta + C);
+  const float* y = relu6_y;
+  if (!relu6_y)
+    backward_body<Mask::None>(rows, C, x, dy, y, mean, inv, a, b, training, dx, dgamma, dbeta);
+  else if (training || dgamma)  // x is read anyway: the mask from x, y never read
+    backward_body<Mask::Input>(rows, C, x, dy, y, mean, inv, a, b, training, dx, dgamma, dbeta);
   else
-    backward_body<false>(rows, C, x, dy, nullptr, mean, var, gamma, eps, training, dx, dgamma,
-                         dbeta);
+    backward_body<Mask::Output>(rows, C, x, dy, y, mean, inv, a, b, training, dx, dgamma, dbeta);
 }
 
 void relu6_backward_sums(int64_t rows, int64_t C, const float* y, const float* dy, float* dx,
                          float* sum_dx) {
   // The frozen batch norm's pass with a scale of 1 (exact): the same masking and sums.
   const std::vector<float> ones(C, 1.f);
-  sums_pass<true, true, false>(rows, C, nullptr, dy, y, nullptr, ones.data(), dx, sum_dx, nullptr);
+  sums_pass<Mask::Output, true, false>(rows, C, nullptr, dy, y, nullptr, ones.data(), nullptr, dx,
+                                       sum_dx, nullptr);
 }
 
 void batch_norm_moments_ref(int64_t rows, int64_t C, const float* x, float* mean, float* var) {

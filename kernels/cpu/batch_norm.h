@@ -20,12 +20,15 @@ void batch_norm_forward(int64_t rows, int64_t C, const float* x, const float* me
 //   dx = gamma*inv * (dy - mean(dy) - xc * mean(dy*xc) * inv^2),  inv = rsqrt(var+eps)
 // otherwise (inference, fixed statistics) dx = dy * gamma * inv. Always:
 //   dgamma = sum(dy * xc) * inv,  dbeta = sum(dy).   Any output pointer may be null.
-// relu6_y, when not null, is the output of the fused forward with relu6: dy is first masked
-// to where 0 < y < 6, exactly as relu6's own backward would.
+// relu6_y, when not null, is the output of the fused forward with relu6 (batch_norm_forward
+// with these x, mean, var, gamma, beta and eps): dy is first masked to where 0 < y < 6,
+// exactly as relu6's own backward would. Where x is read anyway (training, or dgamma asked
+// for), the mask comes from the normalized value recomputed from x as the forward computed it,
+// the same bits, so y is not read at all.
 void batch_norm_backward(int64_t rows, int64_t C, const float* x, const float* dy,
                          const float* relu6_y, const float* mean, const float* var,
-                         const float* gamma, float eps, bool training, float* dx, float* dgamma,
-                         float* dbeta);
+                         const float* gamma, const float* beta, float eps, bool training, float* dx,
+                         float* dgamma, float* dbeta);
 
 // ReLU6's backward with the column sums of its result: dx = dy where 0 < y < 6 (y: relu6's
 // output), else 0, and sum_dx[c] = the sum of dx over the rows, in one read of dy and y. With

@@ -93,8 +93,8 @@ TEST(BatchNorm, FastKernelsMatchReference) {
     for (bool training : {true, false}) {
       std::vector<float> dx(rows * C), dg(C), db(C), dxr(rows * C), dgr(C), dbr(C);
       k::batch_norm_backward(rows, C, x.data<float>(), dy.data<float>(), nullptr, m.data(),
-                             v.data(), gamma.data<float>(), 1e-3f, training, dx.data(), dg.data(),
-                             db.data());
+                             v.data(), gamma.data<float>(), beta.data<float>(), 1e-3f, training,
+                             dx.data(), dg.data(), db.data());
       k::batch_norm_backward_ref(rows, C, x.data<float>(), dy.data<float>(), m.data(), v.data(),
                                  gamma.data<float>(), 1e-3f, training, dxr.data(), dgr.data(),
                                  dbr.data());
@@ -108,19 +108,24 @@ TEST(BatchNorm, FastKernelsMatchReference) {
 // With fixed statistics the backward writes dx in the pass that sums dbeta and dgamma. Pinned
 // bit for bit to the formulas in float: dx = mask(dy) * (gamma * rsqrt(var + eps)), and the
 // sums in column_reduce's order; with and without the fused relu6 mask, with and without dgamma
-// (then x is NaN: that pass must not read it).
+// (then x is NaN: that pass must not read it). The mask is read from y, or recomputed from x
+// where dgamma reads x anyway: the same mask either way.
 TEST(BatchNorm, FrozenBackwardIsOnePassOfTheSameFormulas) {
   std::mt19937 rng(14);
   const int64_t rows = 3 * 257, C = 37;  // rows span several of column_reduce's blocks
   Tensor x = random_tensor({rows, C}, rng, -4, 9), dy = random_tensor({rows, C}, rng);
-  Tensor y = random_tensor({rows, C}, rng, -1, 7);  // a relu6 output's mask: both ends cut
-  Tensor gamma = random_tensor({C}, rng, 0.5f, 2);
-  std::vector<float> m(C), v(C), inv(C);
+  Tensor gamma = random_tensor({C}, rng, 0.5f, 2), beta = random_tensor({C}, rng, -1, 7);
+  std::vector<float> m(C), v(C), inv(C), y(rows * C);
   k::batch_norm_moments(rows, C, x.data<float>(), m.data(), v.data());
   for (int64_t c = 0; c < C; ++c) inv[c] = 1.f / std::sqrt(v[c] + 1e-3f);
   const float *px = x.data<float>(), *pdy = dy.data<float>(), *pg = gamma.data<float>();
+  const float* pb = beta.data<float>();
+  k::batch_norm_forward(rows, C, px, m.data(), v.data(), pg, pb, 1e-3f, /*relu6=*/true, y.data());
+  // A relu6 output's mask: both ends cut.
+  EXPECT_GT(std::count(y.begin(), y.end(), 0.f), 100);
+  EXPECT_GT(std::count(y.begin(), y.end(), 6.f), 100);
   const std::vector<float> nan_x(rows * C, std::nanf(""));
-  for (const float* relu6_y : std::vector<const float*>{nullptr, y.data<float>()}) {
+  for (const float* relu6_y : std::vector<const float*>{nullptr, y.data()}) {
     auto g = [&](int64_t r, int64_t c) {
       const int64_t i = r * C + c;
       return relu6_y && !(relu6_y[i] > 0.f && relu6_y[i] < 6.f) ? 0.f : pdy[i];
@@ -138,14 +143,14 @@ TEST(BatchNorm, FrozenBackwardIsOnePassOfTheSameFormulas) {
     for (int64_t c = 0; c < C; ++c) want_dg[c] *= inv[c];
 
     std::vector<float> dx(rows * C), dg(C), db(C);
-    k::batch_norm_backward(rows, C, px, pdy, relu6_y, m.data(), v.data(), pg, 1e-3f, false,
+    k::batch_norm_backward(rows, C, px, pdy, relu6_y, m.data(), v.data(), pg, pb, 1e-3f, false,
                            dx.data(), dg.data(), db.data());
     EXPECT_EQ(dx, want_dx);
     EXPECT_EQ(db, want_db);
     EXPECT_EQ(dg, want_dg);
     std::fill(dx.begin(), dx.end(), 0.f);
     std::fill(db.begin(), db.end(), 0.f);
-    k::batch_norm_backward(rows, C, nan_x.data(), pdy, relu6_y, m.data(), v.data(), pg, 1e-3f,
+    k::batch_norm_backward(rows, C, nan_x.data(), pdy, relu6_y, m.data(), v.data(), pg, pb, 1e-3f,
                            false, dx.data(), nullptr, db.data());
     EXPECT_EQ(dx, want_dx);
     EXPECT_EQ(db, want_db);
