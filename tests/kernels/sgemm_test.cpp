@@ -43,9 +43,10 @@ TEST_P(Sgemm, MatchesReferenceForAllTransposesAndScalings) {
   k::ScopedKernelSimdLevel level(GetParam());
   std::mt19937 rng(7);
   // Odd sizes straddle every tile edge; K = 300 and 600 take several K slices; N = 1100 spans
-  // two column blocks; M = 400 several row blocks.
+  // two column blocks; M = 400 several row blocks. N >= 300 packs A (full panels transposed
+  // in registers, whole vectors of K then a tail; a short last panel element by element).
   const GemmCase cases[] = {{1, 1, 1},     {7, 13, 5},      {37, 45, 300}, {100, 33, 17},
-                            {13, 70, 600}, {400, 1100, 20}, {3, 2, 1000}};
+                            {13, 70, 600}, {400, 1100, 20}, {3, 2, 1000},  {50, 300, 300}};
   const std::pair<float, float> scalings[] = {{1.f, 0.f}, {0.5f, 2.f}, {-1.5f, 1.f}};
   for (const GemmCase& s : cases)
     for (bool ta : {false, true})
