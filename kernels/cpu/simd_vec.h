@@ -63,36 +63,32 @@ TAILOR_SIMD_INLINE Vec load_partial(const float* p, int64_t n) {
 TAILOR_SIMD_INLINE void store_partial(float* p, Vec v, int64_t n) {
   _mm512_mask_storeu_ps(p, lane_mask(n), v);
 }
-// r[j] becomes column j of the kLanes x kLanes block whose rows were r[0..kLanes): pairs of
-// elements, then of pairs, then 128-bit quarters, then halves. (The same GCC 12 warning as
-// relu6's, for the shuffles' pass-through operand.)
+// The shuffles of the in-register transpose (transpose_body.inc). (The same GCC 12 warning as
+// relu6's, for the intrinsics' pass-through operand.)
 #if !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
-TAILOR_SIMD_INLINE void transpose_block(Vec r[kLanes]) {
-  Vec t[16], u[16];
-  for (int i = 0; i < 8; ++i) {
-    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
-  }
-  for (int j = 0; j < 4; ++j) {
-    u[4 * j + 0] = _mm512_shuffle_ps(t[4 * j], t[4 * j + 2], 0x44);
-    u[4 * j + 1] = _mm512_shuffle_ps(t[4 * j], t[4 * j + 2], 0xEE);
-    u[4 * j + 2] = _mm512_shuffle_ps(t[4 * j + 1], t[4 * j + 3], 0x44);
-    u[4 * j + 3] = _mm512_shuffle_ps(t[4 * j + 1], t[4 * j + 3], 0xEE);
-  }
-  for (int j = 0; j < 4; ++j) {
-    t[j] = _mm512_shuffle_f32x4(u[j], u[4 + j], 0x88);
-    t[4 + j] = _mm512_shuffle_f32x4(u[j], u[4 + j], 0xDD);
-    t[8 + j] = _mm512_shuffle_f32x4(u[8 + j], u[12 + j], 0x88);
-    t[12 + j] = _mm512_shuffle_f32x4(u[8 + j], u[12 + j], 0xDD);
-  }
-  for (int j = 0; j < 8; ++j) {
-    r[j] = _mm512_shuffle_f32x4(t[j], t[8 + j], 0x88);
-    r[8 + j] = _mm512_shuffle_f32x4(t[j], t[8 + j], 0xDD);
-  }
+TAILOR_SIMD_INLINE Vec unpack_lo(Vec a, Vec b) {
+  return _mm512_unpacklo_ps(a, b);
 }
+TAILOR_SIMD_INLINE Vec unpack_hi(Vec a, Vec b) {
+  return _mm512_unpackhi_ps(a, b);
+}
+TAILOR_SIMD_INLINE Vec pairs_lo(Vec a, Vec b) {
+  return _mm512_shuffle_ps(a, b, 0x44);
+}
+TAILOR_SIMD_INLINE Vec pairs_hi(Vec a, Vec b) {
+  return _mm512_shuffle_ps(a, b, 0xEE);
+}
+// The even and the odd 128-bit blocks of a, then of b.
+TAILOR_SIMD_INLINE Vec blocks_even(Vec a, Vec b) {
+  return _mm512_shuffle_f32x4(a, b, 0x88);
+}
+TAILOR_SIMD_INLINE Vec blocks_odd(Vec a, Vec b) {
+  return _mm512_shuffle_f32x4(a, b, 0xDD);
+}
+#include "kernels/cpu/transpose_body.inc"
 #if !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
@@ -139,24 +135,27 @@ TAILOR_SIMD_INLINE Vec load_partial(const float* p, int64_t n) {
 TAILOR_SIMD_INLINE void store_partial(float* p, Vec v, int64_t n) {
   _mm256_maskstore_ps(p, lane_mask(n), v);
 }
-// r[j] becomes column j of the 8 x 8 block whose rows were r[0..8).
-TAILOR_SIMD_INLINE void transpose_block(Vec r[kLanes]) {
-  Vec t[8], u[8];
-  for (int i = 0; i < 4; ++i) {
-    t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-    t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
-  }
-  for (int j = 0; j < 2; ++j) {
-    u[4 * j + 0] = _mm256_shuffle_ps(t[4 * j], t[4 * j + 2], 0x44);
-    u[4 * j + 1] = _mm256_shuffle_ps(t[4 * j], t[4 * j + 2], 0xEE);
-    u[4 * j + 2] = _mm256_shuffle_ps(t[4 * j + 1], t[4 * j + 3], 0x44);
-    u[4 * j + 3] = _mm256_shuffle_ps(t[4 * j + 1], t[4 * j + 3], 0xEE);
-  }
-  for (int j = 0; j < 4; ++j) {
-    r[j] = _mm256_permute2f128_ps(u[j], u[4 + j], 0x20);
-    r[4 + j] = _mm256_permute2f128_ps(u[j], u[4 + j], 0x31);
-  }
+// The shuffles of the in-register transpose (transpose_body.inc).
+TAILOR_SIMD_INLINE Vec unpack_lo(Vec a, Vec b) {
+  return _mm256_unpacklo_ps(a, b);
 }
+TAILOR_SIMD_INLINE Vec unpack_hi(Vec a, Vec b) {
+  return _mm256_unpackhi_ps(a, b);
+}
+TAILOR_SIMD_INLINE Vec pairs_lo(Vec a, Vec b) {
+  return _mm256_shuffle_ps(a, b, 0x44);
+}
+TAILOR_SIMD_INLINE Vec pairs_hi(Vec a, Vec b) {
+  return _mm256_shuffle_ps(a, b, 0xEE);
+}
+// The low (even) and the high (odd) 128-bit halves of a and b.
+TAILOR_SIMD_INLINE Vec blocks_even(Vec a, Vec b) {
+  return _mm256_permute2f128_ps(a, b, 0x20);
+}
+TAILOR_SIMD_INLINE Vec blocks_odd(Vec a, Vec b) {
+  return _mm256_permute2f128_ps(a, b, 0x31);
+}
+#include "kernels/cpu/transpose_body.inc"
 }  // namespace avx2
 TAILOR_TARGET_END
 
