@@ -44,8 +44,9 @@ void add_kernels(CLI::App& cmd) {
       ->check(CLI::IsMember({"cpu", "cuda"}))
       ->capture_default_str();
   c->add_option("--impl", o->impls,
-                "Implementations to run (default: all available): cpu, cpu-openblas, "
-                "cuda-handwritten, cuda-cudnn, cuda-cublas");
+                "Implementations to run, comma separated (default: all available): cpu, "
+                "cpu-openblas, cuda-handwritten, cuda-cudnn, cuda-cublas")
+      ->delimiter(',');
   c->add_option("--batch", o->batches, "Batch sizes, comma separated")
       ->delimiter(',')
       ->check(CLI::Range(1, 1024))
