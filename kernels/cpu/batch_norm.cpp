@@ -212,13 +212,16 @@ void batch_norm_backward(int64_t rows, int64_t C, const float* x, const float* d
   const std::vector<float> a = scaling(C, inv, gamma);
   std::vector<float> b(C, 0.f);
   if (beta) b.assign(beta, beta + C);
-  const float* y = relu6_y;
+  auto body = [&](auto mask) {
+    backward_body<decltype(mask)::value>(rows, C, x, dy, relu6_y, mean, inv, a, b, training, dx,
+                                         dgamma, dbeta);
+  };
   if (!relu6_y)
-    backward_body<Mask::None>(rows, C, x, dy, y, mean, inv, a, b, training, dx, dgamma, dbeta);
+    body(std::integral_constant<Mask, Mask::None>());
   else if (training || dgamma)  // x is read anyway: the mask from x, y never read
-    backward_body<Mask::Input>(rows, C, x, dy, y, mean, inv, a, b, training, dx, dgamma, dbeta);
+    body(std::integral_constant<Mask, Mask::Input>());
   else
-    backward_body<Mask::Output>(rows, C, x, dy, y, mean, inv, a, b, training, dx, dgamma, dbeta);
+    body(std::integral_constant<Mask, Mask::Output>());
 }
 
 void relu6_backward_sums(int64_t rows, int64_t C, const float* y, const float* dy, float* dx,
