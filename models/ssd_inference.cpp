@@ -184,7 +184,11 @@ void SsdInference::plan_for(int64_t n) {
         for (int k = 0; k < i; ++k) still_used |= buffer_of[k] == buffer_of[j] && last_use[k] >= i;
         if (!still_used) free_buffers.push_back(buffer_of[j]);
       }
-    const int64_t need = s.geometry.output_numel();
+    s.out_pixel = s.box_layer >= 0 && options_.blocked_layout
+                      ? (s.geometry.out_c + kernels::cpu::kChannelBlock - 1) /
+                            kernels::cpu::kChannelBlock * kernels::cpu::kChannelBlock
+                      : s.geometry.out_c;
+    const int64_t need = s.geometry.output_numel() / s.geometry.out_c * s.out_pixel;
     int chosen = -1;
     for (int b : free_buffers)  // the smallest free buffer that is large enough, else the largest
       if (chosen < 0 || (sizes[b] >= need && (sizes[chosen] < need || sizes[b] < sizes[chosen])) ||
@@ -287,7 +291,7 @@ SsdOutput SsdInference::run(const float* images, int64_t n, std::vector<double>*
                                    : kc::nhwc_layout(g.in_h, g.in_w, g.in_c);
     const kc::BlockLayout yl = blocked_output_[s.layer]
                                    ? kc::blocked_layout(g.out_h, g.out_w, g.out_c)
-                                   : kc::nhwc_layout(g.out_h, g.out_w, g.out_c);
+                                   : kc::nhwc_layout(g.out_h, g.out_w, s.out_pixel);
     if (options_.blocked_layout && fl.spec.kind == LayerKind::Depthwise) {
       kc::blocked_depthwise_forward(g, x, xl, fl.weights.data(), fl.bias.data(), fl.relu6, y, yl);
     } else if (options_.blocked_layout && g.kernel_h == 1 && g.stride == 1) {
@@ -312,7 +316,7 @@ SsdOutput SsdInference::run(const float* images, int64_t n, std::vector<double>*
       // Both predictors of a feature map ran as one product: their columns into the anchors'
       // rows.
       const int64_t nb = folded_.layers[s.box_layer].spec.out_channels;
-      const int64_t k = nb / 4, pixels = g.out_h * g.out_w, width = g.out_c;
+      const int64_t k = nb / 4, pixels = g.out_h * g.out_w, width = s.out_pixel;
       for (int64_t i = 0; i < n; ++i)
         for (int64_t p = 0; p < pixels; ++p) {
           const float* row = y + (i * pixels + p) * width;

@@ -95,6 +95,10 @@ class SsdInference {
     int box_layer = -1;           // a predictor pair: the box predictor's layer
     int depthwise_layer = -1;     // a fused pair: the depthwise layer that feeds this pointwise
     kernels::ConvGeometry depthwise_geometry;
+    // Floats from one output pixel to the next in NHWC output: out_c, or for a predictor pair
+    // on the blocked path out_c rounded up to whole vectors, so that its tiles' partial sums
+    // go to and from aligned rows (285 or 570 floats apart: every vector split two lines).
+    int64_t out_pixel = 0;
   };
   struct Plan {
     int64_t n = 0;
