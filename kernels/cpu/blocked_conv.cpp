@@ -86,13 +86,17 @@ void run_conv(const ConvGeometry& g, const float* x, BlockLayout xl, const Block
       for_simd_level<ConvFn>(s::avx512::conv_tasks<s::avx512::kPixels, s::avx512::kBlocks, kDense>,
                              s::avx2::conv_tasks<s::avx2::kPixels, s::avx2::kBlocks, kDense>,
                              s::scalar::conv_tasks<s::scalar::kPixels, s::scalar::kBlocks, kDense>);
-  // Pixel chunks as long as the threads allow: each chunk reloads its group's weights into L1
-  // once per input batch, so 48-pixel chunks cost 1.2x on 19x19x512 against whole maps. A
-  // pixel's sums do not depend on the chunking (the same order over the weights' rows in
-  // every tile), so neither do the results. Multiples of 24: whole tiles of every width.
+  // Pixel chunks as long as 8 tasks per thread allow, and at least 48 pixels: each chunk
+  // reloads its group's weights into L1 once per input batch, so 48-pixel chunks cost 1.2x on
+  // 19x19x512 against whole maps, and 25-pixel chunks of 10x10x1024 -> 256 1.1x against 50.
+  // At batch 1 the predictors' 5 and 9 groups ran 0.85x and 0.93x in 8 tasks per thread
+  // against 4 (bench/RESULTS.md, 2026-12-07). A pixel's sums do not depend on the chunking (the
+  // same order over the weights' rows in every tile), so neither do the results. Multiples of
+  // 24: whole tiles of every width.
   const int64_t pixels = g.out_h * g.out_w, per_image_groups = g.batch * w.groups();
   const int64_t chunks =
-      std::max<int64_t>(1, (4 * num_threads() + per_image_groups - 1) / per_image_groups);
+      std::clamp<int64_t>((8 * num_threads() + per_image_groups - 1) / per_image_groups, 1,
+                          std::max<int64_t>(1, pixels / 48));
   const int64_t chunk = std::max<int64_t>(24, ((pixels + chunks - 1) / chunks + 23) / 24 * 24);
   const int64_t tasks = per_image_groups * ((pixels + chunk - 1) / chunk);
   parallel_for(0, tasks, 1, [&](int64_t t0, int64_t t1) { fn(g, x, xl, w, y, yl, chunk, t0, t1); });
