@@ -201,7 +201,7 @@ std::vector<ModelBenchRow> time_tailor(const ModelBenchOptions& options,
         nhwc.run(host_images.data<float>(), batch);
         // Each timed run follows an untimed run of its own path, as the peers' runs follow
         // each other: timed right after the other path, a run found its weights and the
-        // thread pool as that path had left them (1.05-1.25x at batch 1).
+        // thread pool as that path had left them (1.02-1.28x at batch 1).
         std::vector<double> blocked_ms, nhwc_ms;
         for (int i = 0; i < options.infer_iters; ++i) {
           blocked_ms.push_back(time_runs([&] { forward(); }, {1, 1, 1, 0}).median_ms);
