@@ -90,9 +90,9 @@ void run_conv(const ConvGeometry& g, const float* x, BlockLayout xl, const Block
   // reloads its group's weights into L1 once per input batch, so 48-pixel chunks cost 1.2x on
   // 19x19x512 against whole maps, and 10x10x1024 -> 256 ran 1.07x slower in chunks of 48, 48
   // and 4 pixels than of 72 and 28. At batch 1 the predictors' 5 and 9 groups ran 0.85x and
-  // 0.93x in 8 tasks per thread against 4 (bench/RESULTS.md, 2026-12-08). A pixel's sums do not depend on the chunking (the
-  // same order over the weights' rows in every tile), so neither do the results. Multiples of
-  // 24: whole tiles of every width.
+  // 0.93x in 8 tasks per thread against 4 (bench/RESULTS.md, 2026-12-08). A pixel's sums do not
+  // depend on the chunking (the same order over the weights' rows in every tile), so neither do the
+  // results. Multiples of 24: whole tiles of every width.
   const int64_t pixels = g.out_h * g.out_w, per_image_groups = g.batch * w.groups();
   const int64_t chunks =
       std::clamp<int64_t>((8 * num_threads() + per_image_groups - 1) / per_image_groups, 1,
