@@ -19,6 +19,19 @@ thread_local bool t_in_worker = false;
 // Chunks per thread in a parallel region: enough that a thread which loses its core to
 // another process delays a small share of the region while the others take the rest.
 constexpr int kChunksPerThread = 4;
+// Home ranges per region at most; threads past it share them (claim_tasks).
+constexpr int kMaxHomes = 64;
+
+// The first of `parts` near-equal parts' start in [0, total): part k is [split_point(k),
+// split_point(k + 1)).
+inline int64_t split_point(int64_t total, int64_t k, int64_t parts) {
+  return total * k / parts;
+}
+
+// How many home ranges (one per thread) a region of n_tasks tasks has: see claim_tasks.
+int region_homes(int threads, int n_tasks) {
+  return std::clamp(std::min(threads, n_tasks), 1, kMaxHomes);
+}
 
 // How long a worker polls for the next region, and the caller for the end of its region,
 // before sleeping on a condition variable. A forward runs ~40 regions back to back, and each
@@ -62,11 +75,11 @@ class ThreadPool {
     stopping_ = false;
     // New workers must skip the regions already run: start them at the current generation.
     const uint64_t start = generation_.load();
-    for (int i = 1; i < n; ++i) workers_.emplace_back([this, start] { worker_loop(start); });
+    for (int i = 1; i < n; ++i) workers_.emplace_back([this, i, start] { worker_loop(i, start); });
   }
 
-  // Runs task(i) for every i in [0, n_tasks): the caller and the workers claim tasks in index
-  // order as they finish the last one, so a thread that loses its core holds up the one task
+  // Runs task(i) for every i in [0, n_tasks): the caller and the workers claim tasks as they
+  // finish the last one (claim_tasks), so a thread that loses its core holds up the one task
   // it is running, not a fixed share of the region, and a worker that has not woken up yet
   // is not waited for. Which thread runs a task never changes what it computes.
   void run(int n_tasks, const std::function<void(int)>& task) {
@@ -74,6 +87,7 @@ class ThreadPool {
     Region region;
     region.task = &task;
     region.n_tasks = n_tasks;
+    region.homes = region_homes(size(), n_tasks);
     {
       std::lock_guard<std::mutex> lk(mutex_);
       region_ = &region;
@@ -81,7 +95,7 @@ class ThreadPool {
     }
     cv_.notify_all();
     t_in_worker = true;  // nested parallel_for calls from a task run inline
-    const int mine = claim_tasks(region);
+    const int mine = claim_tasks(region, 0);
     t_in_worker = false;
     {
       std::lock_guard<std::mutex> lk(mutex_);
@@ -101,30 +115,49 @@ class ThreadPool {
   struct Region {
     const std::function<void(int)>* task = nullptr;
     int n_tasks = 0;
-    std::atomic<int> next{0};           // the next task to claim
+    // The tasks split into `homes` contiguous ranges, one per thread: next[k] is range k's next
+    // task. Padded to a line each, so that claims on one range do not stall the others.
+    struct alignas(64) Cursor {
+      std::atomic<int> next{0};
+    };
+    Cursor next[kMaxHomes];
+    int homes = 1;
     int done = 0;                       // tasks finished (under mutex_)
     int attached = 0;                   // workers claiming from it (under mutex_)
     std::exception_ptr error;           // the first task's exception (under mutex_)
     std::atomic<bool> finished{false};  // set under mutex_ when done == n_tasks, attached == 0
   };
 
-  // Runs tasks until none is left; returns how many this thread ran.
-  int claim_tasks(Region& r) {
+  // Task range k of a region's `homes` ranges: [home_begin(k), home_begin(k + 1)).
+  static int home_begin(const Region& r, int k) { return int(split_point(r.n_tasks, k, r.homes)); }
+
+  // Runs tasks until none is left; returns how many this thread ran. Thread `self` claims from
+  // its own range first, in order, then from the others' (each from its front): with every
+  // core free, thread k runs range k of every region, so a map written by a thread in one
+  // region is read by the same thread in the next one where both split it alike (a depthwise
+  // after the pointwise that wrote its channels, or the images of a batch), from its own L2
+  // instead of the other core's. A thread that loses its core only delays the task it runs.
+  int claim_tasks(Region& r, int self) {
     int ran = 0;
-    for (;;) {
-      const int i = r.next.fetch_add(1, std::memory_order_relaxed);
-      if (i >= r.n_tasks) return ran;
-      try {
-        (*r.task)(i);
-      } catch (...) {
-        std::lock_guard<std::mutex> lk(mutex_);
-        if (!r.error) r.error = std::current_exception();
+    for (int step = 0; step < r.homes; ++step) {
+      const int k = (self + step) % r.homes, end = home_begin(r, k + 1);
+      if (r.next[k].next.load(std::memory_order_relaxed) >= end - home_begin(r, k)) continue;
+      for (;;) {
+        const int i = home_begin(r, k) + r.next[k].next.fetch_add(1, std::memory_order_relaxed);
+        if (i >= end) break;
+        try {
+          (*r.task)(i);
+        } catch (...) {
+          std::lock_guard<std::mutex> lk(mutex_);
+          if (!r.error) r.error = std::current_exception();
+        }
+        ++ran;
       }
-      ++ran;
     }
+    return ran;
   }
 
-  void worker_loop(uint64_t seen) {
+  void worker_loop(int self, uint64_t seen) {
     t_in_worker = true;
     for (;;) {
       spin_until([&] { return generation_.load(std::memory_order_acquire) != seen; });
@@ -136,7 +169,8 @@ class ThreadPool {
       if (!r) continue;  // woke after the region ended
       ++r->attached;
       lk.unlock();
-      const int ran = claim_tasks(*r);
+      // Workers past the region's ranges (more threads than tasks) share them.
+      const int ran = claim_tasks(*r, self % r->homes);
       lk.lock();
       r->done += ran;
       --r->attached;
@@ -193,11 +227,17 @@ void parallel_for(int64_t begin, int64_t end, int64_t grain,
     fn(begin, end);
     return;
   }
-  int64_t per = n / chunks, extra = n % chunks;
+  // The items split evenly over the pool's home ranges first, then each home's share over its
+  // chunks: a home whose chunks were one item longer than the others' made its thread run
+  // 10 of 18 tasks before (the batch-1 predictors), now 9.
+  const int homes = region_homes(threads, chunks);
   pool().run(chunks, [&](int i) {
-    int64_t b = begin + i * per + std::min<int64_t>(i, extra);
-    int64_t e = b + per + (i < extra ? 1 : 0);
-    fn(b, e);
+    int k = int(int64_t(i) * homes / chunks);
+    while (split_point(chunks, k + 1, homes) <= i) ++k;
+    while (split_point(chunks, k, homes) > i) --k;
+    const int64_t c0 = split_point(chunks, k, homes), c = split_point(chunks, k + 1, homes) - c0;
+    const int64_t h0 = split_point(n, k, homes), h = split_point(n, k + 1, homes) - h0;
+    fn(begin + h0 + split_point(h, i - c0, c), begin + h0 + split_point(h, i - c0 + 1, c));
   });
 }
 

@@ -1,10 +1,13 @@
 #pragma once
 // One process-wide pool of worker threads, sized to the cores, shared by every CPU kernel.
 // parallel_for splits [begin,end) into contiguous chunks, several per thread, and the threads
-// claim them in order as they finish: on a busy machine a thread that loses its core delays
-// one small chunk, not its whole share. The split depends only on the range, the grain and
-// the thread count, never on which thread runs a chunk, and kernels reduce in fixed blocks
-// of their own (column_reduce.h, reduce.cpp), so results never depend on scheduling or load.
+// claim them as they finish: each first the chunks of its own range (its home: thread k of T
+// holds the k-th T-th of the items), then the others' left over. With every core free a
+// thread so runs the same part of each region, and reads what it wrote in the region before
+// from its own cache; on a busy machine a thread that loses its core delays one small chunk,
+// not its whole share. The split depends only on the range, the grain and the thread count,
+// never on which thread runs a chunk, and kernels reduce in fixed blocks of their own
+// (column_reduce.h, reduce.cpp), so results never depend on scheduling or load.
 //
 // Between regions a worker polls for the next one, and the caller for the end of its region,
 // for up to TAILOR_SPIN_US microseconds (default 100) before sleeping: a batch-1 forward runs

@@ -74,9 +74,20 @@ constexpr int kPixels = 1, kBlocks = 1, kColumns = 1;
 namespace {
 
 using ConvFn = void (*)(const ConvGeometry&, const float*, BlockLayout, const BlockedWeights&,
-                        float*, BlockLayout, int64_t, int64_t, int64_t);
+                        float*, BlockLayout, int64_t, bool, int64_t, int64_t);
 using DepthwiseFn = void (*)(const ConvGeometry&, const float*, BlockLayout, const float*,
-                             const float*, bool, float*, BlockLayout, int64_t, int64_t);
+                             const float*, bool, float*, BlockLayout, int64_t, int64_t, int64_t);
+
+// Whether a layer's threads split each image into bands of pixels (each reads all the
+// weights) or into bands of output channels (each reads the whole input): the first where the
+// weights are the smaller read, kh * kw * out_c < in_h * in_w. The pool runs a region's tasks
+// in per-thread ranges (thread_pool.h), so a thread then reads the part of the input that it
+// wrote in the layer before, from its own L2: MobileNet's depthwise and pointwise layers agree
+// (out_c < pixels down to 38x38x256, out_c > pixels from 19x19x512 on, and a depthwise layer's
+// C < in_h * in_w matches the pointwise layer that wrote its input).
+bool split_spatially(int64_t kernel_taps, int64_t out_c, int64_t in_pixels) {
+  return kernel_taps * out_c < in_pixels;
+}
 
 template <bool kDense>
 void run_conv(const ConvGeometry& g, const float* x, BlockLayout xl, const BlockedWeights& w,
@@ -99,7 +110,9 @@ void run_conv(const ConvGeometry& g, const float* x, BlockLayout xl, const Block
                           std::max<int64_t>(1, pixels / 48));
   const int64_t chunk = std::max<int64_t>(24, ((pixels + chunks - 1) / chunks + 23) / 24 * 24);
   const int64_t tasks = per_image_groups * ((pixels + chunk - 1) / chunk);
-  parallel_for(0, tasks, 1, [&](int64_t t0, int64_t t1) { fn(g, x, xl, w, y, yl, chunk, t0, t1); });
+  const bool spatial = split_spatially(g.kernel_h * g.kernel_w, g.out_c, g.in_h * g.in_w);
+  parallel_for(0, tasks, 1,
+               [&](int64_t t0, int64_t t1) { fn(g, x, xl, w, y, yl, chunk, spatial, t0, t1); });
 }
 
 }  // namespace
@@ -137,8 +150,11 @@ void blocked_depthwise_forward(const ConvGeometry& g, const float* x, BlockLayou
       s::scalar::depthwise_rows<s::scalar::kColumns>);
   const int64_t rows = g.batch * ((g.in_c + kChannelBlock - 1) / kChannelBlock) * g.out_h;
   const int64_t grain = std::max<int64_t>(1, 4096 / std::max<int64_t>(1, g.out_w * kChannelBlock));
+  // Bands only where the images alone do not give each thread its own (batch < threads).
+  const int64_t bands =
+      split_spatially(1, g.in_c, g.in_h * g.in_w) ? (num_threads() + g.batch - 1) / g.batch : 1;
   parallel_for(0, rows, grain,
-               [&](int64_t r0, int64_t r1) { fn(g, x, xl, w, bias, relu6, y, yl, r0, r1); });
+               [&](int64_t r0, int64_t r1) { fn(g, x, xl, w, bias, relu6, y, yl, bands, r0, r1); });
 }
 
 }  // namespace tailor::kernels::cpu

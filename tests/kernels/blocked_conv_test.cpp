@@ -178,7 +178,38 @@ TEST_P(BlockedConv, DenseMatchesTheReference) {
 }
 
 // The pointwise and dense kernels' pixel chunks follow the thread count, but each pixel's sums
-// run in the same order in every tile, so the bits do not.
+// run in the same order in every tile, so the bits do not. Large maps split by bands of pixels
+// (the depthwise's rows in one band per thread at batch 1), small ones by channels: both here,
+// at thread counts that do not divide the rows.
+TEST(BlockedConvThreads, BandsOfPixelsOrOfChannelsGiveTheSameBits) {
+  std::mt19937 rng(11);
+  const int64_t h = 75, w = 75, c = 64;
+  const auto x = testing::random_floats(size_t(2 * h * w * c), rng);
+  const auto wt = testing::random_floats(size_t(9 * c * c), rng);
+  const auto bias = testing::random_floats(size_t(c), rng);
+  const k::BlockedWeights pointwise(wt.data(), bias.data(), 1, 1, c, c, true);
+  const k::BlockLayout l = k::blocked_layout(h, w, c);
+  std::vector<std::vector<float>> out;
+  for (int threads : {1, 2, 3, 5}) {
+    set_num_threads(threads);
+    out.emplace_back();
+    for (int64_t batch : {1, 2})
+      for (int64_t stride : {1, 2}) {
+        const auto g =
+            kernels::make_conv_geometry(batch, h, w, c, 3, 3, c, stride, kernels::Padding::Same);
+        std::vector<float> y(size_t(g.output_numel()));
+        k::blocked_depthwise_forward(g, x.data(), l, wt.data(), bias.data(), true, y.data(),
+                                     k::blocked_layout(g.out_h, g.out_w, c));
+        out.back().insert(out.back().end(), y.begin(), y.end());
+      }
+    std::vector<float> y(size_t(h * w * c));
+    k::blocked_pointwise_forward(1, h * w, x.data(), l, pointwise, y.data(), l);
+    out.back().insert(out.back().end(), y.begin(), y.end());
+  }
+  set_num_threads(0);
+  for (size_t i = 1; i < out.size(); ++i) EXPECT_EQ(out[0], out[i]) << i;
+}
+
 TEST(BlockedConvThreads, BitsDoNotDependOnTheThreadCount) {
   std::mt19937 rng(9);
   const int64_t h = 19, w = 19, c = 512;

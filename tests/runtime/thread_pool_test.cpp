@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <stdexcept>
 #include <vector>
@@ -40,6 +41,29 @@ TEST_P(ThreadPoolTest, ChunkBoundariesDependOnlyOnTheRange) {
   };
   const std::vector<int64_t> first = boundaries();
   for (int i = 0; i < 20; ++i) EXPECT_EQ(boundaries(), first);
+}
+
+// Each thread first runs its own contiguous range of a region's chunks (its home), so the
+// chunks split the items evenly over the homes first: the first half of 18 items to the first
+// of two threads, not 10 of them because its chunks came first.
+TEST_P(ThreadPoolTest, EachThreadsHomeRangeHoldsAnEqualShareOfTheItems) {
+  const int threads = GetParam();
+  for (int64_t n : {18, 37, 1000}) {
+    std::vector<std::atomic<int64_t>> ends(static_cast<size_t>(n));
+    for (auto& e : ends) e = -1;
+    parallel_for(0, n, 1, [&](int64_t b, int64_t e) { ends[size_t(b)] = e; });
+    std::vector<int64_t> sizes;  // the chunks' lengths, in order
+    for (int64_t b = 0; b < n; b = ends[size_t(b)]) {
+      ASSERT_GT(ends[size_t(b)].load(), b) << n;
+      sizes.push_back(ends[size_t(b)] - b);
+    }
+    const int64_t chunks = int64_t(sizes.size()), homes = std::min<int64_t>(threads, chunks);
+    for (int64_t k = 0; k < homes; ++k) {
+      int64_t items = 0;
+      for (int64_t c = chunks * k / homes; c < chunks * (k + 1) / homes; ++c) items += sizes[c];
+      EXPECT_EQ(items, n * (k + 1) / homes - n * k / homes) << n << " items, home " << k;
+    }
+  }
 }
 
 TEST_P(ThreadPoolTest, AnExceptionReachesTheCallerAndThePoolGoesOn) {
