@@ -143,15 +143,17 @@ struct DenseCase {
 
 // Conv2d_0 (the image's 3 channels; 32 channels, or 24 at depth 0.75), the extra 3x3 stride-2
 // layers down to 1x1, a 3x3 predictor's 42 channels, a group at most a quarter full, folded
-// rows (kw * in_c <= 16) with padding on both sides.
+// rows (kw * in_c <= 16) with padding on both sides, and folded rows whose pixels lie 6 floats
+// apart at stride 1 (Conv2d_0's own tile wants stride 2 over 3 channels).
 TEST_P(BlockedConv, DenseMatchesTheReference) {
   k::ScopedKernelSimdLevel level(GetParam());
   std::mt19937 rng(7);
-  for (const DenseCase& s : {DenseCase{1, 300, 300, 3, 32, 3, 2}, DenseCase{2, 17, 13, 3, 24, 3, 2},
-                             DenseCase{1, 10, 10, 256, 512, 3, 2},
-                             DenseCase{2, 3, 3, 128, 256, 3, 2}, DenseCase{1, 2, 2, 64, 128, 3, 2},
-                             DenseCase{1, 9, 7, 40, 42, 3, 1}, DenseCase{1, 6, 5, 16, 8, 3, 1},
-                             DenseCase{1, 7, 7, 32, 48, 1, 2}, DenseCase{2, 8, 9, 5, 16, 3, 1}}) {
+  for (const DenseCase& s :
+       {DenseCase{1, 300, 300, 3, 32, 3, 2}, DenseCase{2, 17, 13, 3, 24, 3, 2},
+        DenseCase{1, 10, 10, 256, 512, 3, 2}, DenseCase{2, 3, 3, 128, 256, 3, 2},
+        DenseCase{1, 2, 2, 64, 128, 3, 2}, DenseCase{1, 9, 7, 40, 42, 3, 1},
+        DenseCase{1, 6, 5, 16, 8, 3, 1}, DenseCase{1, 7, 7, 32, 48, 1, 2},
+        DenseCase{2, 8, 9, 5, 16, 3, 1}, DenseCase{1, 9, 30, 6, 16, 2, 1}}) {
     const auto g = kernels::make_conv_geometry(s.batch, s.h, s.w, s.in_c, s.kernel, s.kernel,
                                                s.out_c, s.stride, kernels::Padding::Same);
     const auto x = testing::random_floats(size_t(g.input_numel()), rng);
