@@ -12,6 +12,7 @@
 #include "kernels/cpu/depthwise_conv.h"
 #include "kernels/cpu/depthwise_pointwise.h"
 #include "runtime/error.h"
+#include "runtime/thread_pool.h"
 
 namespace tailor::models {
 
@@ -320,16 +321,17 @@ SsdOutput SsdInference::run(const float* images, int64_t n, std::vector<double>*
     }
     if (s.box_layer >= 0) {
       // Both predictors of a feature map ran as one product: their columns into the anchors'
-      // rows.
+      // rows, on every thread (each copies the rows that it wrote where the product split the
+      // pixels: 0.4 MB at batch 1 for the 19x19 map).
       const int64_t nb = folded_.layers[s.box_layer].spec.out_channels;
       const int64_t k = nb / 4, pixels = g.out_h * g.out_w, width = s.out_pixel;
-      for (int64_t i = 0; i < n; ++i)
-        for (int64_t p = 0; p < pixels; ++p) {
-          const float* row = y + (i * pixels + p) * width;
-          const int64_t anchor = anchor_offset + p * k;
-          std::memcpy(boxes + (i * A + anchor) * 4, row, sizeof(float) * nb);
-          std::memcpy(logits + (i * A + anchor) * C1, row + nb, sizeof(float) * k * C1);
+      parallel_for(0, n * pixels, 32, [&](int64_t r0, int64_t r1) {
+        for (int64_t r = r0; r < r1; ++r) {
+          const int64_t i = r / pixels, anchor = anchor_offset + r % pixels * k;
+          std::memcpy(boxes + (i * A + anchor) * 4, y + r * width, sizeof(float) * nb);
+          std::memcpy(logits + (i * A + anchor) * C1, y + r * width + nb, sizeof(float) * k * C1);
         }
+      });
       anchor_offset += pixels * k;
     }
     if (step_ms)
