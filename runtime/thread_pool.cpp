@@ -140,10 +140,10 @@ class ThreadPool {
   int claim_tasks(Region& r, int self) {
     int ran = 0;
     for (int step = 0; step < r.homes; ++step) {
-      const int k = (self + step) % r.homes, end = home_begin(r, k + 1);
-      if (r.next[k].next.load(std::memory_order_relaxed) >= end - home_begin(r, k)) continue;
+      const int k = (self + step) % r.homes, begin = home_begin(r, k), end = home_begin(r, k + 1);
+      if (r.next[k].next.load(std::memory_order_relaxed) >= end - begin) continue;
       for (;;) {
-        const int i = home_begin(r, k) + r.next[k].next.fetch_add(1, std::memory_order_relaxed);
+        const int i = begin + r.next[k].next.fetch_add(1, std::memory_order_relaxed);
         if (i >= end) break;
         try {
           (*r.task)(i);
@@ -232,9 +232,8 @@ void parallel_for(int64_t begin, int64_t end, int64_t grain,
   // 10 of 18 tasks before (the batch-1 predictors), now 9.
   const int homes = region_homes(threads, chunks);
   pool().run(chunks, [&](int i) {
-    int k = int(int64_t(i) * homes / chunks);
-    while (split_point(chunks, k + 1, homes) <= i) ++k;
-    while (split_point(chunks, k, homes) > i) --k;
+    // The home holding chunk i: the last k with split_point(chunks, k, homes) <= i.
+    const int64_t k = ((int64_t(i) + 1) * homes - 1) / chunks;
     const int64_t c0 = split_point(chunks, k, homes), c = split_point(chunks, k + 1, homes) - c0;
     const int64_t h0 = split_point(n, k, homes), h = split_point(n, k + 1, homes) - h0;
     fn(begin + h0 + split_point(h, i - c0, c), begin + h0 + split_point(h, i - c0 + 1, c));
